@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Preflight",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "preflight", targets: ["PreflightCLI"]),
+        .library(name: "PreflightKit", targets: ["PreflightKit"]),
+        .library(name: "ImageEngine", targets: ["ImageEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C shims: the only code that touches libpng and libjpeg. They catch the
+        // libraries' longjmp errors and hand back plain values.
+        .target(
+            name: "CPNGShim",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]
+        ),
+        .target(
+            name: "CJPEGShim",
+            linkerSettings: [.linkedLibrary("jpeg")]
+        ),
+        // Everything Preflight knows about one image file.
+        .target(name: "ImageEngine", dependencies: ["CPNGShim", "CJPEGShim"]),
+        // A strict JSON reader and an ordered JSON writer for manifests and reports.
+        .target(name: "PreflightJSON"),
+        // Manifests, rules, the check engine and the reports.
+        .target(name: "PreflightKit", dependencies: ["ImageEngine", "PreflightJSON"]),
+        .executableTarget(
+            name: "PreflightCLI",
+            dependencies: [
+                "PreflightKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ImageEngineTests", dependencies: ["ImageEngine"]),
+        .testTarget(name: "PreflightJSONTests", dependencies: ["PreflightJSON"]),
+        .testTarget(name: "PreflightKitTests", dependencies: ["PreflightKit"]),
+    ]
+)

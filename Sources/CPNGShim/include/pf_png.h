@@ -1,0 +1,47 @@
+#ifndef PF_PNG_H
+#define PF_PNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// What one pass of libpng over a PNG held in memory found.
+/// Every field is a plain value; nothing points into libpng's memory.
+typedef enum {
+    PF_PNG_OK = 0,       ///< read to IEND without a fatal error (warnings may be set)
+    PF_PNG_ERROR = 1,    ///< libpng stopped with a fatal error; `message` says why
+    PF_PNG_REFUSED = 2   ///< the header declares more pixels than allowed; nothing was decoded
+} pf_png_status;
+
+typedef struct {
+    pf_png_status status;
+    uint32_t width;
+    uint32_t height;
+    int bit_depth;
+    int color_type;
+    int interlace_method;
+    int channels;
+    /// Rows of the final image that were fully decoded (all passes for Adam7).
+    uint32_t rows_decoded;
+    /// Offset just past the IEND chunk when the read reached it, else 0.
+    size_t end_offset;
+    /// libpng warnings (CRC errors in ancillary chunks, extra compressed data, ...).
+    uint32_t warning_count;
+    char message[256];        ///< the fatal error, when status is PF_PNG_ERROR or REFUSED
+    char first_warning[256];  ///< the first warning, when warning_count > 0
+} pf_png_result;
+
+/// Reads the PNG in `data[0..<size]` with libpng.
+/// `decode_pixels` 0 stops after the header chunks; otherwise every row of every pass is
+/// inflated and unfiltered into a one-row buffer, and the chunks after IDAT are read to IEND.
+/// Headers declaring more than `max_pixels` pixels are refused before any row is allocated.
+/// Never longjmps out, never aborts; all memory is released before it returns.
+void pf_png_read(const uint8_t *data, size_t size, int decode_pixels,
+                 uint64_t max_pixels, pf_png_result *result);
+
+/// zlib's CRC-32 (the PNG chunk checksum), continued from `crc` (0 to start).
+uint32_t pf_crc32(uint32_t crc, const uint8_t *data, size_t size);
+
+/// The libpng version this shim was built against, e.g. "1.6.39".
+const char *pf_png_version(void);
+
+#endif

@@ -1,0 +1,105 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a file's bytes could not be had.
+public enum FileReadFailure: Error, Sendable, Equatable {
+    case missing
+    case permissionDenied
+    case notRegularFile(kind: String)
+    case ioError(String)
+
+    public var message: String {
+        switch self {
+        case .missing: "the file does not exist"
+        case .permissionDenied: "permission denied when opening the file"
+        case .notRegularFile(let kind): "this is a \(kind), not a regular file"
+        case .ioError(let reason): "the file could not be read: \(reason)"
+        }
+    }
+}
+
+/// The bytes of one file, read through a single descriptor so that the size and the
+/// content agree even if the file changes on disk.
+public struct FileBytes: Sendable {
+    /// The size of the file when it was opened.
+    public let fileSize: Int
+    /// The bytes read: the whole file, or a prefix when reading was limited.
+    public let bytes: [UInt8]
+    /// True when `bytes` holds the whole file.
+    public var isComplete: Bool { bytes.count == fileSize }
+
+    /// Reads at most `limit` bytes from the start of the file at `path`.
+    /// Opening never blocks (a FIFO is reported, not waited on) and special files are refused.
+    public static func read(path: String, limit: Int) -> Result<FileBytes, FileReadFailure> {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 {
+            return .failure(failure(errno: errno))
+        }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) != 0 {
+            return .failure(failure(errno: errno))
+        }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            return .failure(.notRegularFile(kind: kindName(type)))
+        }
+        let size = Int(info.st_size)
+        let wanted = min(size, max(0, limit))
+        var buffer = [UInt8](repeating: 0, count: wanted)
+        var filled = 0
+        let outcome: FileReadFailure? = buffer.withUnsafeMutableBytes { raw -> FileReadFailure? in
+            while filled < wanted {
+                let n = Glibc.read(fd, raw.baseAddress! + filled, wanted - filled)
+                if n < 0 {
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    return failure(errno: errno)
+                }
+                if n == 0 { break } // the file shrank while being read
+                filled += n
+            }
+            return nil
+        }
+        if let outcome { return .failure(outcome) }
+        if filled < wanted { buffer.removeSubrange(filled...) }
+        // A file that shrank is reported at the size actually read.
+        let effectiveSize = filled < wanted ? filled : size
+        return .success(FileBytes(fileSize: effectiveSize, bytes: buffer))
+    }
+
+    /// The size of the file at `path`, following symbolic links, or the reason there is none.
+    public static func size(path: String) -> Result<Int, FileReadFailure> {
+        var info = stat()
+        if stat(path, &info) != 0 { return .failure(failure(errno: errno)) }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else { return .failure(.notRegularFile(kind: kindName(type))) }
+        return .success(Int(info.st_size))
+    }
+
+    private static func failure(errno code: Int32) -> FileReadFailure {
+        switch code {
+        case ENOENT, ENOTDIR: return .missing
+        case EACCES, EPERM: return .permissionDenied
+        case EISDIR: return .notRegularFile(kind: "directory")
+        case ELOOP: return .ioError("too many levels of symbolic links")
+        default: return .ioError(String(cString: strerror(code)))
+        }
+    }
+
+    private static func kindName(_ type: mode_t) -> String {
+        switch type {
+        case S_IFDIR: "directory"
+        case S_IFIFO: "named pipe (FIFO)"
+        case S_IFCHR: "character device"
+        case S_IFBLK: "block device"
+        case S_IFSOCK: "socket"
+        case S_IFLNK: "symbolic link"
+        default: "special file"
+        }
+    }
+}

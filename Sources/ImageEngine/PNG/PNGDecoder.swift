@@ -1,0 +1,49 @@
+import CPNGShim
+
+/// The outcome of running libpng over a whole PNG file.
+public struct PNGDecodeOutcome: Sendable, Equatable {
+    public enum Status: Sendable, Equatable {
+        case decoded
+        case failed(String)
+        case refused(String)
+    }
+    public var status: Status
+    public var rowsDecoded: Int
+    /// Offset just past IEND, when decoding reached it.
+    public var endOffset: Int?
+    public var warningCount: Int
+    public var firstWarning: String?
+}
+
+/// Decodes every row of a PNG, one row at a time, to prove the data is intact.
+public enum PNGDecoder {
+    public static func decode(_ bytes: [UInt8], maxPixels: UInt64, decodePixels: Bool = true) -> PNGDecodeOutcome {
+        var result = pf_png_result()
+        bytes.withUnsafeBufferPointer { buffer in
+            pf_png_read(buffer.baseAddress, buffer.count, decodePixels ? 1 : 0, maxPixels, &result)
+        }
+        let message = cString(&result.message)
+        let status: PNGDecodeOutcome.Status
+        switch result.status {
+        case PF_PNG_OK: status = .decoded
+        case PF_PNG_REFUSED: status = .refused(message)
+        default: status = .failed(message)
+        }
+        return PNGDecodeOutcome(
+            status: status,
+            rowsDecoded: Int(result.rows_decoded),
+            endOffset: result.end_offset > 0 ? Int(result.end_offset) : nil,
+            warningCount: Int(result.warning_count),
+            firstWarning: result.warning_count > 0 ? cString(&result.first_warning) : nil
+        )
+    }
+}
+
+/// Copies a fixed-size C character array into a String.
+func cString<T>(_ tuple: inout T) -> String {
+    withUnsafeBytes(of: &tuple) { raw in
+        let bytes = raw.bindMemory(to: UInt8.self)
+        let end = bytes.firstIndex(of: 0) ?? bytes.count
+        return String(decoding: bytes[0..<end], as: UTF8.self)
+    }
+}

@@ -1,0 +1,291 @@
+/// Limits and choices for examining files.
+public struct ProbeOptions: Sendable, Equatable {
+    public var mode: ProbeMode
+    /// Images declaring more pixels than this are never decoded (a decompression-bomb defence).
+    public var maxPixels: UInt64
+    /// Files larger than this are not read whole, so not decoded.
+    public var maxFileBytes: Int
+    public var jpegMethod: JPEGDecodeMethod
+
+    public static let defaultMaxPixels: UInt64 = 100_000_000
+    public static let defaultMaxFileBytes = 256 << 20
+
+    public init(mode: ProbeMode = .full,
+                maxPixels: UInt64 = defaultMaxPixels,
+                maxFileBytes: Int = defaultMaxFileBytes,
+                jpegMethod: JPEGDecodeMethod = .default) {
+        self.mode = mode
+        self.maxPixels = maxPixels
+        self.maxFileBytes = maxFileBytes
+        self.jpegMethod = jpegMethod
+    }
+}
+
+/// Examines one image file: format by content, header facts, and in full mode a decode
+/// of every pixel. Never throws: every failure becomes a problem in the returned facts.
+public struct ImageProbe: Sendable {
+    public let options: ProbeOptions
+    /// How many leading bytes header mode reads first; more are read only when a header
+    /// reaches past them (a JPEG with a large EXIF block, say).
+    static let headerReadSteps = [64 << 10, 1 << 20, 16 << 20]
+
+    public init(options: ProbeOptions = ProbeOptions()) {
+        self.options = options
+    }
+
+    public func examine(path: String) -> ImageFacts {
+        examine(path: path, displayName: path).facts
+    }
+
+    /// Examines the file and also returns the bytes read when the whole file was read
+    /// (full mode), so a caller can hash them without reading the file twice.
+    public func examine(path: String, displayName: String) -> (facts: ImageFacts, bytes: [UInt8]?) {
+        var facts = ImageFacts(path: displayName, mode: options.mode)
+        facts.extensionFormat = ImageFormat.promised(byFileName: path)
+
+        let file: FileBytes
+        switch read(path: path) {
+        case .failure(let failure):
+            facts.integrity = .unreadable
+            facts.problems.append(ImageProblem(problemCode(for: failure), failure.message))
+            return (facts, nil)
+        case .success(let bytes):
+            file = bytes
+        }
+        facts.fileSize = file.fileSize
+        if file.fileSize == 0 {
+            facts.integrity = .corrupt
+            facts.problems.append(ImageProblem(.emptyFile, "the file is empty (0 bytes)"))
+            return (facts, nil)
+        }
+
+        let format = ImageFormat.sniff(file.bytes)
+        facts.format = format
+        if let promised = facts.extensionFormat, format != .unknown, promised != format {
+            facts.problems.append(ImageProblem(.extensionMismatch,
+                "the content is \(format.displayName) but the file name says \(promised.displayName)"))
+        }
+        switch format {
+        case .png:
+            examinePNG(file, into: &facts)
+        case .jpeg:
+            examineJPEG(file, into: &facts)
+        default:
+            facts.integrity = .unsupported
+            if let size = OtherFormatHeaders.dimensions(of: format, in: file.bytes) {
+                facts.width = size.width
+                facts.height = size.height
+            }
+            let what = format == .unknown ? "not a recognised image format" : "\(format.article) \(format.displayName) image"
+            facts.problems.append(ImageProblem(.unsupportedFormat, "the content is \(what); only PNG and JPEG are accepted"))
+        }
+        return (facts, file.isComplete ? file.bytes : nil)
+    }
+
+    // MARK: Reading
+
+    private func read(path: String) -> Result<FileBytes, FileReadFailure> {
+        switch options.mode {
+        case .full:
+            // Read the whole file when it is small enough to decode; otherwise a header's worth.
+            switch FileBytes.size(path: path) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let size):
+                let limit = size <= options.maxFileBytes ? size : Self.headerReadSteps[0]
+                return FileBytes.read(path: path, limit: limit)
+            }
+        case .header:
+            return FileBytes.read(path: path, limit: Self.headerReadSteps[0])
+        }
+    }
+
+    /// Reads a longer prefix when a header walk ran out of bytes before the file did.
+    private func longerPrefix(of file: FileBytes, path: String) -> FileBytes? {
+        guard !file.isComplete, let next = Self.headerReadSteps.first(where: { $0 > file.bytes.count }) else { return nil }
+        return try? FileBytes.read(path: path, limit: next).get()
+    }
+
+    private func problemCode(for failure: FileReadFailure) -> ImageProblemCode {
+        switch failure {
+        case .missing: .fileMissing
+        case .permissionDenied: .permissionDenied
+        case .notRegularFile: .notRegularFile
+        case .ioError: .readError
+        }
+    }
+
+    private var decodes: Bool { options.mode == .full }
+
+    private func refuseIfTooLarge(_ facts: inout ImageFacts) -> Bool {
+        guard let w = facts.width, let h = facts.height else { return false }
+        let pixels = UInt64(w) * UInt64(h)
+        guard pixels > options.maxPixels else { return false }
+        facts.problems.append(ImageProblem(.tooManyPixels,
+            "the header declares \(w) x \(h) pixels (\(pixels) in all), over the decoding limit of \(options.maxPixels); not decoded"))
+        return true
+    }
+
+    private func checkWholeFileAvailable(_ file: FileBytes, _ facts: inout ImageFacts) -> Bool {
+        guard decodes else { return false }
+        guard file.isComplete else {
+            facts.problems.append(ImageProblem(.tooLargeToDecode,
+                "the file is \(file.fileSize) bytes, over the decoding limit of \(options.maxFileBytes) bytes; not decoded"))
+            return false
+        }
+        return true
+    }
+
+    // MARK: PNG
+
+    private func examinePNG(_ initial: FileBytes, into facts: inout ImageFacts) {
+        var file = initial
+        var header = PNGHeader.read(file.bytes)!
+        while header.ranOutOfBytes && header.width == 0, let longer = longerPrefix(of: file, path: facts.path) {
+            file = longer
+            header = PNGHeader.read(file.bytes)!
+        }
+        if header.width > 0 {
+            facts.width = Int(header.width)
+            facts.height = Int(header.height)
+            facts.bitDepth = header.bitDepth
+            facts.colorSpace = header.colorType?.name ?? "invalid (\(header.rawColorType))"
+            facts.channels = header.colorType?.channels
+            facts.interlaced = header.interlaced
+            facts.animationFrames = header.animationFrames.map { Int($0) }
+        }
+        applyEXIF(header.exif, to: &facts)
+        if let damage = header.damage {
+            facts.integrity = .corrupt
+            facts.problems.append(ImageProblem(.damagedHeader, "PNG structure damaged: \(damage)"))
+            return
+        }
+        if header.width == 0 {
+            // The header itself is cut short.
+            facts.integrity = .corrupt
+            facts.problems.append(ImageProblem(.truncated, "the file ends inside the PNG header"))
+            return
+        }
+        if refuseIfTooLarge(&facts) { return }
+        guard checkWholeFileAvailable(file, &facts) else { return }
+
+        if let mismatch = PNGHeader.read(file.bytes, verifyCRC: true)?.crcMismatch {
+            facts.integrity = .corrupt
+            facts.problems.append(ImageProblem(.corruptData,
+                "CRC mismatch in the \(mismatch.type) chunk at byte \(mismatch.offset): its bytes were altered after writing"))
+            return
+        }
+        let outcome = PNGDecoder.decode(file.bytes, maxPixels: options.maxPixels)
+        switch outcome.status {
+        case .decoded:
+            if outcome.warningCount > 0 {
+                facts.integrity = .corrupt
+                facts.problems.append(ImageProblem(.corruptData, "libpng: \(outcome.firstWarning ?? "warning")"
+                    + (outcome.warningCount > 1 ? " (and \(outcome.warningCount - 1) more warnings)" : "")))
+            } else {
+                facts.integrity = .ok
+            }
+            if let end = outcome.endOffset {
+                noteTrailing(fileSize: file.fileSize, end: end, marker: "IEND", into: &facts)
+            }
+        case .refused(let message):
+            facts.problems.append(ImageProblem(.tooManyPixels, message))
+        case .failed(let message):
+            facts.integrity = .corrupt
+            let truncated = message.contains("truncated") || message.contains("Not enough image data")
+            facts.problems.append(ImageProblem(truncated ? .truncated : .corruptData,
+                truncated ? "the file ends before the image does (\(outcome.rowsDecoded) of \(header.height) rows decoded): libpng: \(message)"
+                          : "libpng: \(message)"))
+        }
+    }
+
+    // MARK: JPEG
+
+    private func examineJPEG(_ initial: FileBytes, into facts: inout ImageFacts) {
+        var file = initial
+        var header = JPEGHeader.read(file.bytes)!
+        while header.ranOutOfBytes, let longer = longerPrefix(of: file, path: facts.path) {
+            file = longer
+            header = JPEGHeader.read(file.bytes)!
+        }
+        if header.frameMarker != nil {
+            facts.width = header.width
+            facts.height = header.height
+            facts.channels = header.components
+            facts.bitDepth = header.precision
+            facts.colorSpace = header.colorSpace
+            facts.jpegProcess = header.process
+            facts.arithmeticCoding = header.arithmeticCoding
+        }
+        applyEXIF(header.exif, to: &facts)
+        if let damage = header.damage {
+            facts.integrity = .corrupt
+            facts.problems.append(ImageProblem(.damagedHeader, "JPEG structure damaged: \(damage)"))
+            return
+        }
+        if header.ranOutOfBytes {
+            // Only reached when the whole file was read: it ends inside the headers.
+            facts.integrity = .corrupt
+            facts.problems.append(ImageProblem(.truncated, "the file ends inside the JPEG headers, before any image data"))
+            return
+        }
+        let decodable = header.precision == 8 && (header.process == .baseline || header.process == .extendedSequential || header.process == .progressive)
+        if !decodable {
+            facts.integrity = .unsupported
+            let what = header.precision != 8 ? "\(header.precision)-bit precision" : "the \(header.process?.rawValue ?? "unknown") process"
+            facts.problems.append(ImageProblem(.unsupportedEncoding,
+                "the JPEG uses \(what), which common 8-bit decoders (and the service) cannot decode"))
+            return
+        }
+        if refuseIfTooLarge(&facts) { return }
+        guard checkWholeFileAvailable(file, &facts) else { return }
+
+        var limits = JPEGDecoder.Limits(maxPixels: options.maxPixels)
+        limits.maxMemoryBytes = max(UInt64(256 << 20), options.maxPixels * 8)
+        let outcome = JPEGDecoder.decode(file.bytes, method: options.jpegMethod, limits: limits)
+        switch outcome.status {
+        case .decoded where outcome.corruptWarnings == 0:
+            facts.integrity = .ok
+            if let notice = outcome.firstWarning {
+                facts.problems.append(ImageProblem(.decoderNotice, "libjpeg: \(notice)"))
+            }
+            if let end = outcome.endOffset {
+                noteTrailing(fileSize: file.fileSize, end: end, marker: "EOI", into: &facts)
+            }
+        case .decoded, .failed:
+            facts.integrity = .corrupt
+            var detail = outcome.firstWarning ?? ""
+            if case .failed(let message) = outcome.status {
+                detail = detail.isEmpty ? message : "\(detail); then: \(message)"
+            }
+            if outcome.prematureEnd {
+                facts.problems.append(ImageProblem(.truncated, "the file ends before the image data does: libjpeg: \(detail)"))
+            } else {
+                facts.problems.append(ImageProblem(.corruptData, "libjpeg: \(detail)"))
+            }
+        case .refused(let message):
+            facts.problems.append(ImageProblem(.tooManyPixels, message))
+        }
+    }
+
+    // MARK: Shared
+
+    private func applyEXIF(_ exif: EXIFReader.Outcome, to facts: inout ImageFacts) {
+        switch exif {
+        case .absent: break
+        case .orientation(let orientation): facts.orientation = orientation
+        case .invalid(let value):
+            facts.problems.append(ImageProblem(.invalidEXIF, "EXIF Orientation is \(value), outside 1 to 8; viewers ignore it"))
+        case .malformed(let reason):
+            facts.problems.append(ImageProblem(.invalidEXIF, "EXIF block unreadable: \(reason)"))
+        }
+    }
+
+    private func noteTrailing(fileSize: Int, end: Int, marker: String, into facts: inout ImageFacts) {
+        let trailing = max(0, fileSize - end)
+        facts.trailingBytes = trailing
+        if trailing > 0 {
+            facts.problems.append(ImageProblem(.trailingData,
+                "\(trailing) bytes follow the end of the image (\(marker) at byte \(end - 1))"))
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// Strict JSON reading and ordered JSON writing.
