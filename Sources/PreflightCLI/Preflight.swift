@@ -7,6 +7,6 @@ struct Preflight: ParsableCommand {
         commandName: "preflight",
         abstract: "Check an Amazon Rekognition Custom Labels dataset on your own disk before you upload it.",
         version: PreflightVersion.current,
-        subcommands: []
+        subcommands: [ProbeCommand.self]
     )
 }

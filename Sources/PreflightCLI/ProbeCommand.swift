@@ -1,0 +1,39 @@
+import ArgumentParser
+import ImageEngine
+import PreflightJSON
+import PreflightKit
+
+struct ProbeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Report what each image file really is: format by content, header facts, integrity.",
+        discussion: """
+            Prints one JSON object per file, one per line (JSON Lines), in the order given.
+            Exit code 0 when every file could be examined, whatever was found in it;
+            2 on a usage error.
+            """
+    )
+
+    @Option(help: "header: read headers only (fast; corruption not checked). full: decode every pixel.")
+    var mode: ProbeMode = .full
+
+    @Option(help: "Never decode an image whose header declares more pixels than this.")
+    var maxPixels: UInt64 = ProbeOptions.defaultMaxPixels
+
+    @Argument(help: "Image files to examine.")
+    var paths: [String]
+
+    mutating func run() throws {
+        let probe = ImageProbe(options: ProbeOptions(mode: mode, maxPixels: maxPixels))
+        var output = StandardOutput()
+        for path in paths {
+            var line = [UInt8]()
+            JSONWriter.write(probe.examine(path: path).jsonValue, into: &line)
+            line.append(0x0A)
+            output.write(line)
+        }
+        output.flush()
+    }
+}
+
+extension ProbeMode: ExpressibleByArgument {}

@@ -1,1 +1,0 @@
-// Strict JSON reading and ordered JSON writing.

@@ -1,0 +1,178 @@
+import ImageEngine
+import PreflightJSON
+
+/// One manifest given to a check.
+public struct ManifestInput: Sendable {
+    public var path: String
+    public var role: DatasetRole
+    public init(path: String, role: DatasetRole) {
+        self.path = path
+        self.role = role
+    }
+}
+
+/// Everything a check run found.
+public struct CheckResult: Sendable {
+    public var inputs: [ManifestInput]
+    public var options: CheckOptions
+    /// In report order: training before test; per manifest, lines in order, then dataset findings.
+    public var findings: [Finding]
+    public var stats: [DatasetStats]
+    /// Distinct image files examined.
+    public var imagesExamined: Int
+    /// Manifests that could not be read at all (the run cannot be trusted: exit code 2).
+    public var unreadableManifests: [String]
+
+    public func stats(for role: DatasetRole) -> DatasetStats? { stats.first { $0.role == role } }
+
+    public func count(_ severity: Severity) -> Int { findings.filter { $0.severity == severity }.count }
+}
+
+/// Runs every rule over a training manifest (and optionally a test manifest) and the
+/// images they name. Reads each manifest twice, streaming: once to learn which images to
+/// examine, once to judge the lines. Each distinct image is decoded once.
+public struct CheckEngine: Sendable {
+    public let options: CheckOptions
+
+    public init(options: CheckOptions) { self.options = options }
+
+    public func run(_ inputs: [ManifestInput]) -> CheckResult {
+        var result = CheckResult(inputs: inputs, options: options, findings: [], stats: [], imagesExamined: 0, unreadableManifests: [])
+        var readable: [ManifestInput] = []
+        var terminalFindings: [Finding] = []
+        for input in inputs {
+            if let finding = checkManifestFile(input, unreadable: &result.unreadableManifests) {
+                terminalFindings.append(finding)
+                var stats = DatasetStats(file: input.path, role: input.role)
+                stats.fileSize = FileBytes.size(path: input.path).map { $0 }.get(or: 0)
+                result.stats.append(stats)
+            } else {
+                readable.append(input)
+            }
+        }
+
+        // Pass 1: which images, resolved how.
+        var catalog = ImageCatalog()
+        var escapedBySymlink = Set<String>()
+        for input in readable {
+            ManifestReader(path: input.path).forEachLine { number, line in
+                guard case .bytes(let bytes) = line else { return }
+                let parsed = LineInterpreter.interpret(bytes, number: number)
+                guard let uri = parsed.sourceRef.uri, case .local(let path) = options.resolver.resolve(uri) else { return }
+                let before = catalog.paths.count
+                catalog.add(path)
+                if catalog.paths.count > before, let directory = options.resolver.directory(containing: uri),
+                   !SourceRefResolver.staysInside(path, directory: directory) {
+                    escapedBySymlink.insert(path)
+                }
+            }
+        }
+        for path in escapedBySymlink { catalog.remove(path) }
+        catalog.examineAll(probe: ImageProbe(options: options.probeOptions), jobs: options.jobs)
+        result.imagesExamined = catalog.paths.count
+
+        // Pass 2: every line through every line rule.
+        var lineFindings: [DatasetRole: [Finding]] = [:]
+        for input in readable {
+            var stats = DatasetStats(file: input.path, role: input.role)
+            stats.fileSize = FileBytes.size(path: input.path).map { $0 }.get(or: 0)
+            var findings: [Finding] = []
+            var distinct = Set<String>()
+            ManifestReader(path: input.path).forEachLine { number, line in
+                let parsed: ManifestLine
+                switch line {
+                case .bytes(let bytes): parsed = LineInterpreter.interpret(bytes, number: number)
+                case .tooLong(let length):
+                    var long = ManifestLine(number: number)
+                    long.parseError = "the line is \(length) bytes long, over the \(ManifestReader.defaultMaxLineBytes)-byte limit Preflight reads"
+                    parsed = long
+                }
+                var resolution: ResolvedImage?
+                var image: ImageFacts?
+                if let uri = parsed.sourceRef.uri {
+                    resolution = options.resolver.resolve(uri)
+                    if case .local(let path)? = resolution {
+                        if escapedBySymlink.contains(path) {
+                            resolution = .escapes(reason: "a symbolic link on the path points outside the mapped folder")
+                        } else {
+                            image = catalog.facts(for: path)
+                            distinct.insert(path)
+                        }
+                    }
+                }
+                let check = LineCheck(line: parsed, file: input.path, role: input.role, resolution: resolution,
+                                      image: image, options: options)
+                for rule in RuleCatalogue.lineRules { rule.check(check) }
+                stats.add(check)
+                findings += check.findings
+            }
+            stats.distinctImages = distinct.count
+            lineFindings[input.role, default: []] += findings
+            result.stats.append(stats)
+        }
+
+        // Images with the same bytes, across both manifests.
+        let identities = catalog.contentIdentities(jobs: options.jobs)
+        var groups = ContentGroups()
+        var firstSeen: [String: (role: DatasetRole, line: Int, path: String)] = [:]
+        for role in [DatasetRole.training, .testing] {
+            guard let stats = result.stats.first(where: { $0.role == role }) else { continue }
+            for (line, path) in stats.imageLines {
+                guard let identity = identities[path] else { continue }
+                if let first = firstSeen[identity] {
+                    groups.duplicates.append((role, line, path, first.role, first.line, first.path))
+                } else {
+                    firstSeen[identity] = (role, line, path)
+                }
+            }
+        }
+
+        // Dataset rules, training first so the test manifest can be compared with it.
+        let training = result.stats.first { $0.role == .training }
+        let hasTest = inputs.contains { $0.role == .testing }
+        var datasetFindings: [DatasetRole: [Finding]] = [:]
+        for input in readable {
+            guard let stats = result.stats.first(where: { $0.role == input.role }) else { continue }
+            let check = DatasetCheck(stats: stats, training: input.role == .testing ? training : nil,
+                                     hasTestManifest: hasTest, options: options, contentGroups: groups)
+            for rule in RuleCatalogue.datasetRules { rule.check(check) }
+            datasetFindings[input.role, default: []] += check.findings
+        }
+
+        // Report order: manifest-file findings, then per manifest its lines in order, then its dataset findings.
+        result.findings = terminalFindings
+        for role in [DatasetRole.training, .testing] {
+            let lines = (lineFindings[role] ?? []) + (datasetFindings[role] ?? []).filter { $0.line != nil }
+            result.findings += lines.enumerated().sorted { a, b in
+                (a.element.line!, a.offset) < (b.element.line!, b.offset)
+            }.map(\.element)
+            result.findings += (datasetFindings[role] ?? []).filter { $0.line == nil }
+        }
+        result.stats.sort { $0.role == .training && $1.role == .testing }
+        return result
+    }
+
+    /// The manifest-file rules; returns the terminal finding, if any.
+    private func checkManifestFile(_ input: ManifestInput, unreadable: inout [String]) -> Finding? {
+        let rule = ManifestInaccessibleOrUnsupportedFormat.definition
+        let size: Int
+        switch FileBytes.size(path: input.path) {
+        case .failure(let failure):
+            unreadable.append(input.path)
+            return Finding(rule: rule, file: input.path, role: input.role,
+                           details: ["reason": .string("the manifest cannot be read: \(failure.message)")])
+        case .success(let bytes):
+            size = bytes
+        }
+        for fileRule in RuleCatalogue.manifestFileRules where !options.ignored.contains(fileRule.definition.code) {
+            if let reason = fileRule.check(path: input.path, size: size) {
+                return Finding(rule: fileRule.definition, file: input.path, role: input.role, details: ["reason": .string(reason)])
+            }
+        }
+        return nil
+    }
+}
+
+extension Result {
+    func get(or fallback: Success) -> Success { (try? get()) ?? fallback }
+}

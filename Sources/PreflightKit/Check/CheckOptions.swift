@@ -1,0 +1,47 @@
+import ImageEngine
+
+/// Everything a check run is told by its caller.
+public struct CheckOptions: Sendable {
+    public var mode: ProbeMode = .full
+    public var jobs: Int = 2
+    public var resolver = SourceRefResolver()
+    /// Rule codes switched off.
+    public var ignored: Set<String> = []
+    /// The AWS region, for region-dependent quotas.
+    public var region: String?
+    public var maxPixels: UInt64 = ProbeOptions.defaultMaxPixels
+
+    public init() {}
+
+    public var probeOptions: ProbeOptions { ProbeOptions(mode: mode, maxPixels: maxPixels) }
+}
+
+/// The service's limits, in one place.
+public enum ServiceLimits {
+    public static let minImageSide = 64
+    public static let maxImageSide = 4096
+    public static let maxImageBytes = 15 * 1024 * 1024
+    public static let maxAspectRatio = 20.0
+    public static let maxManifestBytes = 1024 * 1024 * 1024
+    public static let maxLinesPerManifest = 250_000
+    public static let maxLabelsPerManifest = 250
+    public static let minClassificationLabels = 2
+    public static let minDetectionLabels = 1
+    public static let maxLabelsPerImage = 50
+    public static let maxBoxesPerImage = 50
+    public static let maxLabelNameLength = 256
+    public static let downscaleLongSide = 1280.0
+    public static let maxInvalidLineShare = 0.20
+    public static let minLabelOverlap = 0.50
+    public static let autoSplitTestShare = 0.20
+    public static let maxTestImagesPerLabel = 1000
+    /// Regions with smaller dataset quotas.
+    public static let smallQuotaRegions: Set<String> = ["ap-south-1", "eu-west-2"]
+
+    public static func maxImages(role: DatasetRole, region: String?) -> Int {
+        if let region, smallQuotaRegions.contains(region) {
+            return role == .training ? 28_000 : 7_000
+        }
+        return 250_000
+    }
+}

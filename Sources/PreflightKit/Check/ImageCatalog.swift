@@ -1,0 +1,77 @@
+import Dispatch
+import ImageEngine
+import Synchronization
+
+/// The distinct local images of a check run, each examined exactly once however many
+/// lines name it, on `jobs` threads.
+struct ImageCatalog {
+    private(set) var paths: [String] = []
+    private var index: [String: Int] = [:]
+    private(set) var facts: [ImageFacts] = []
+
+    /// Registers a path; returns its index.
+    @discardableResult
+    mutating func add(_ path: String) -> Int {
+        if let existing = index[path] { return existing }
+        index[path] = paths.count
+        paths.append(path)
+        return paths.count - 1
+    }
+
+    /// Forgets a path (one that must not be read).
+    mutating func remove(_ path: String) {
+        guard index[path] != nil else { return }
+        paths.removeAll { $0 == path }
+        index = Dictionary(uniqueKeysWithValues: paths.enumerated().map { ($1, $0) })
+    }
+
+    func facts(for path: String) -> ImageFacts? {
+        guard let i = index[path], i < facts.count else { return nil }
+        return facts[i]
+    }
+
+    /// Examines every registered image.
+    mutating func examineAll(probe: ImageProbe, jobs: Int) {
+        facts = Self.parallelMap(paths, jobs: jobs) { probe.examine(path: $0) }
+    }
+
+    /// Identities by content: images whose size is shared with another image are hashed;
+    /// an image with a size of its own is identified by its path.
+    func contentIdentities(jobs: Int) -> [String: String] {
+        var bySize: [Int: [String]] = [:]
+        for (path, fact) in zip(paths, facts) {
+            guard let size = fact.fileSize, fact.integrity != .unreadable else { continue }
+            bySize[size, default: []].append(path)
+        }
+        var identities: [String: String] = [:]
+        var toHash: [String] = []
+        for (_, group) in bySize {
+            if group.count == 1 { identities[group[0]] = "path:" + group[0] } else { toHash += group }
+        }
+        let hashes = Self.parallelMap(toHash, jobs: jobs) { path -> String in
+            switch FileBytes.read(path: path, limit: Int.max) {
+            case .success(let file): return "sha256:" + SHA256.hex(file.bytes)
+            case .failure: return "path:" + path
+            }
+        }
+        for (path, hash) in zip(toHash, hashes) { identities[path] = hash }
+        return identities
+    }
+
+    /// `transform` applied to every element on up to `jobs` threads; results in input order.
+    static func parallelMap<T: Sendable>(_ items: [String], jobs: Int, _ transform: @escaping @Sendable (String) -> T) -> [T] {
+        guard !items.isEmpty else { return [] }
+        let results = Mutex<[T?]>(Array(repeating: nil, count: items.count))
+        let next = Atomic<Int>(0)
+        let workers = max(1, min(jobs, items.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if i >= items.count { break }
+                let value = transform(items[i])
+                results.withLock { $0[i] = value }
+            }
+        }
+        return results.withLock { $0.map { $0! } }
+    }
+}

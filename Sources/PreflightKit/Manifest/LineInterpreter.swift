@@ -1,0 +1,221 @@
+import PreflightJSON
+
+/// Reads one manifest line into a `ManifestLine`, recording every format problem instead
+/// of stopping at the first. It judges nothing: the rules do.
+public enum LineInterpreter {
+    /// Keys the service writes itself; never label attributes.
+    public static let serviceKeys: Set<String> = ["source-ref", "cl-metadata", "errors", "warnings", "cl-errors"]
+    public static let classificationType = "groundtruth/image-classification"
+    public static let detectionType = "groundtruth/object-detection"
+
+    public static func interpret(_ bytes: UnsafeRawBufferPointer, number: Int) -> ManifestLine {
+        var line = ManifestLine(number: number)
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            line.parseError = bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D })
+                ? "the line is blank" : "\(error.message) at byte \(error.offset + 1)"
+            return line
+        }
+        guard case .object(let object) = value else {
+            line.parseError = "the line is a JSON \(value.typeName), not an object"
+            return line
+        }
+        interpret(object, into: &line)
+        return line
+    }
+
+    static func interpret(_ object: JSONObject, into line: inout ManifestLine) {
+        line.duplicateKeys = object.duplicateKeys
+        switch object["source-ref"] {
+        case nil: line.sourceRef = .missing
+        case .string(let text)?:
+            line.sourceRef = S3URI(text).map { .valid($0) } ?? .invalid("\"\(text.prefix(200))\"")
+        case let other?: line.sourceRef = .invalid("a JSON \(other.typeName)")
+        }
+        var seen = Set<String>()
+        var metadataKeys = Set<String>()
+        for key in object.keys where !serviceKeys.contains(key) && !seen.contains(key) {
+            seen.insert(key)
+            let metadataKey = key + "-metadata"
+            guard let metadata = object[metadataKey], let value = object[key] else { continue }
+            metadataKeys.insert(metadataKey)
+            line.attributes.append(attribute(key: key, value: value, metadata: metadata))
+        }
+        var reported = Set<String>()
+        for key in object.keys where !serviceKeys.contains(key) && !metadataKeys.contains(key)
+            && !line.attributes.contains(where: { $0.key == key }) && !reported.contains(key) {
+            reported.insert(key)
+            line.otherKeys.append(key)
+        }
+    }
+
+    static func attribute(key: String, value: JSONValue, metadata: JSONValue) -> LabelAttribute {
+        var attribute = LabelAttribute(key: key)
+        guard case .object(let meta) = metadata else {
+            attribute.metadataProblems.append("\(key)-metadata is a JSON \(metadata.typeName), not an object")
+            return attribute
+        }
+        switch meta["type"] {
+        case .string(classificationType)?: attribute.kind = .classification
+        case .string(detectionType)?: attribute.kind = .detection
+        case .string(let other)?: attribute.kind = .unsupported(type: other)
+        case nil: attribute.metadataProblems.append("\"type\" is missing")
+        case let other?: attribute.metadataProblems.append("\"type\" is a JSON \(other.typeName), not a string")
+        }
+        checkCommonMetadata(meta, into: &attribute)
+        switch attribute.kind {
+        case .classification: readClassification(value: value, meta: meta, into: &attribute)
+        case .detection: readDetection(value: value, meta: meta, into: &attribute)
+        default: break
+        }
+        return attribute
+    }
+
+    private static func checkCommonMetadata(_ meta: JSONObject, into attribute: inout LabelAttribute) {
+        switch meta["human-annotated"] {
+        case .string(let text)? where text == "yes" || text == "no": attribute.humanAnnotated = text
+        case nil: attribute.metadataProblems.append("\"human-annotated\" is missing")
+        case let other?: attribute.metadataProblems.append("\"human-annotated\" is \(describe(other)), not \"yes\" or \"no\"")
+        }
+        switch meta["creation-date"] {
+        case .string(let text)? where looksLikeTimestamp(text): break
+        case nil: attribute.metadataProblems.append("\"creation-date\" is missing")
+        case let other?: attribute.metadataProblems.append("\"creation-date\" is \(describe(other)), not a UTC timestamp such as \"2023-05-04T10:11:12.000Z\"")
+        }
+        if let job = meta["job-name"], job.stringValue == nil {
+            attribute.metadataProblems.append("\"job-name\" is a JSON \(job.typeName), not a string")
+        }
+    }
+
+    private static func readClassification(value: JSONValue, meta: JSONObject, into attribute: inout LabelAttribute) {
+        if case .number(let number) = value, number.isInteger {
+            // Any integer: the service does not use it.
+        } else {
+            attribute.formatProblems.append("the value of \"\(attribute.key)\" is \(describe(value)), not an integer")
+        }
+        switch meta["class-name"] {
+        case .string(let name)? where !name.isEmpty: attribute.className = name
+        case nil: attribute.metadataProblems.append("\"class-name\" is missing")
+        case let other?: attribute.metadataProblems.append("\"class-name\" is \(describe(other)), not a non-empty string")
+        }
+        checkConfidence(meta["confidence"], name: "\"confidence\"", into: &attribute.metadataProblems)
+    }
+
+    private static func readDetection(value: JSONValue, meta: JSONObject, into attribute: inout LabelAttribute) {
+        guard case .object(let body) = value else {
+            attribute.formatProblems.append("the value of \"\(attribute.key)\" is \(describe(value)), not an object with image_size and annotations")
+            return
+        }
+        // image_size: [{"width", "height", "depth"}]
+        if case .array(let sizes)? = body["image_size"], sizes.count == 1, case .object(let size) = sizes[0] {
+            let width = positiveInt(size["width"]), height = positiveInt(size["height"])
+            if width == nil || height == nil {
+                attribute.formatProblems.append("image_size needs positive integer width and height")
+            }
+            if size["depth"]?.numberValue?.int64 == nil {
+                attribute.formatProblems.append("image_size needs an integer depth")
+            }
+            attribute.declaredWidth = width
+            attribute.declaredHeight = height
+        } else {
+            attribute.formatProblems.append("image_size must be an array holding one {width, height, depth} object")
+        }
+        switch body["annotations"] {
+        case nil:
+            attribute.annotationsPresent = false
+        case .array(let items)?:
+            attribute.annotationsPresent = true
+            for (index, item) in items.enumerated() {
+                guard case .object(let box) = item else {
+                    attribute.formatProblems.append("annotation \(index) is \(describe(item)), not an object")
+                    continue
+                }
+                var numbers: [Double] = []
+                for field in ["top", "left", "width", "height"] {
+                    if case .number(let n)? = box[field], n.double.isFinite {
+                        numbers.append(n.double)
+                    } else {
+                        attribute.formatProblems.append("annotation \(index) has no numeric \(field)")
+                    }
+                }
+                let classID = box["class_id"]?.numberValue?.int64.flatMap { Int(exactly: $0) }
+                if classID == nil || classID! < 0 {
+                    attribute.formatProblems.append("annotation \(index) has no non-negative integer class_id")
+                }
+                if numbers.count == 4 {
+                    attribute.boxes.append(BoundingBox(index: index, classID: classID,
+                                                       top: numbers[0], left: numbers[1], width: numbers[2], height: numbers[3]))
+                }
+            }
+        case let other?:
+            attribute.formatProblems.append("annotations is \(describe(other)), not an array")
+        }
+        switch meta["class-map"] {
+        case .object(let map)?:
+            for (id, name) in map.members {
+                if case .string(let text) = name {
+                    attribute.classMap.append((id, text))
+                } else {
+                    attribute.metadataProblems.append("class-map entry \"\(id)\" is \(describe(name)), not a string")
+                }
+            }
+        case nil:
+            if !attribute.boxes.isEmpty { attribute.metadataProblems.append("\"class-map\" is missing") }
+        case let other?:
+            attribute.metadataProblems.append("\"class-map\" is \(describe(other)), not an object")
+        }
+        switch meta["objects"] {
+        case nil: attribute.confidences = nil
+        case .array(let objects)?:
+            attribute.confidences = objects.map { object -> Double? in
+                guard case .number(let n)? = object["confidence"], n.double.isFinite else { return nil }
+                return n.double
+            }
+        case let other?:
+            attribute.metadataProblems.append("\"objects\" is \(describe(other)), not an array")
+        }
+    }
+
+    private static func checkConfidence(_ value: JSONValue?, name: String, into problems: inout [String]) {
+        switch value {
+        case .number(let n)? where n.double >= 0 && n.double <= 1: break
+        case nil: problems.append("\(name) is missing")
+        case let other?: problems.append("\(name) is \(describe(other)), not a number from 0 to 1")
+        }
+    }
+
+    private static func positiveInt(_ value: JSONValue?) -> Int? {
+        guard let n = value?.numberValue?.int64, n > 0, n <= Int64(Int32.max) else { return nil }
+        return Int(n)
+    }
+
+    /// "2023-05-04T10:11:12" with optional fraction and zone, as Ground Truth writes it.
+    static func looksLikeTimestamp(_ text: String) -> Bool {
+        let chars = Array(text.utf8)
+        guard chars.count >= 19 else { return false }
+        let pattern = Array("dddd-dd-ddTdd:dd:dd".utf8)
+        for (index, expected) in pattern.enumerated() {
+            let c = chars[index]
+            if expected == UInt8(ascii: "d") {
+                guard c >= 0x30 && c <= 0x39 else { return false }
+            } else if c != expected {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// A short description of a JSON value for messages.
+    static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): return "the string \"\(s.prefix(60))\""
+        case .number(let n): return "the number \(n.text.prefix(40))"
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import PreflightJSON
+
+// Preflight's checks of a line's shape that the service passes over silently.
+
+public struct DuplicateJSONKey: LineRule {
+    public static let definition = RuleDefinition(
+        code: "PREFLIGHT_DUPLICATE_JSON_KEY", severity: .warning, scope: .line, effect: .none, origin: .preflight,
+        title: "Key written twice on one line",
+        message: "A key appears more than once in the line's JSON object; readers keep only one of the values.",
+        explanation: "JSON parsers disagree on duplicate keys: most keep the last value, some the first. Preflight reads the last, as Python does, but a line that says two things is a bug in whatever wrote it.",
+        fix: "Write each key once.",
+        examples: [
+            .init("source-ref twice", triggers: true,
+                  training: ["{\"source-ref\":\"s3://example-bucket/b.jpg\"," + ExampleLines.classification("a.jpg", label: "cat").dropFirst()],
+                  images: ["a.jpg": .fixture("jpeg-baseline.jpg")], line: 1),
+            .init("Every key once", triggers: false, training: [ExampleLines.classification("a.jpg", label: "cat")],
+                  images: ["a.jpg": .fixture("jpeg-baseline.jpg")]),
+        ])
+
+    public static func check(_ line: LineCheck) {
+        let keys = line.line.duplicateKeys
+        guard !keys.isEmpty else { return }
+        line.report(definition, details: ["keys": .array(keys.map { .string($0) })])
+    }
+}
+
+public struct TooManyLabelsPerImage: LineRule {
+    public static let definition = RuleDefinition(
+        code: "PREFLIGHT_TOO_MANY_LABELS_PER_IMAGE", severity: .error, scope: .line, effect: .none, origin: .preflight,
+        title: "More than 50 labels on one image",
+        message: "The image carries more than 50 distinct labels.",
+        explanation: "The service allows at most 50 labels per image (image-level labels and box labels together). It lists the limit but names no error code, so Preflight reports it under its own.",
+        fix: "Keep the 50 labels that matter most for the image.",
+        examples: [
+            .init("51 classification attributes", triggers: true,
+                  training: ["{\"source-ref\":\"s3://example-bucket/a.jpg\"," + (0..<51).map { i in
+                      "\"l\(i)\":1,\"l\(i)-metadata\":{\"class-name\":\"label\(i)\",\"confidence\":1,\"type\":\"groundtruth/image-classification\",\"human-annotated\":\"yes\",\"creation-date\":\"2023-05-04T10:11:12.000Z\"}"
+                  }.joined(separator: ",") + "}"],
+                  images: ["a.jpg": .fixture("jpeg-baseline.jpg")], line: 1),
+            .init("One label", triggers: false, training: [ExampleLines.classification("a.jpg", label: "cat")],
+                  images: ["a.jpg": .fixture("jpeg-baseline.jpg")]),
+        ])
+
+    public static func check(_ line: LineCheck) {
+        var labels = Set<String>()
+        for attribute in line.validAttributes {
+            if let name = attribute.className { labels.insert(name) }
+            for box in line.keptBoxes(of: attribute) {
+                if let name = attribute.labelName(ofClass: box.classID) { labels.insert(name) }
+            }
+        }
+        guard labels.count > ServiceLimits.maxLabelsPerImage else { return }
+        line.report(definition, details: [
+            "labels": .number(JSONNumber(labels.count)),
+            "reason": .string("\(labels.count) labels; the limit is \(ServiceLimits.maxLabelsPerImage)"),
+        ])
+    }
+}

@@ -1,0 +1,78 @@
+/// Every rule Preflight knows, in the order the engine runs them. Adding a rule means
+/// adding its type here; `preflight rules`, the documentation and the example tests all
+/// read this list.
+public enum RuleCatalogue {
+    /// Checked before any line is read; a finding ends the manifest's check.
+    public static let manifestFileRules: [any ManifestFileRule.Type] = [
+        ManifestInaccessibleOrUnsupportedFormat.self,
+        EmptyManifest.self,
+        ManifestSizeTooLarge.self,
+    ]
+
+    /// Checked on every line, in this order: later rules see the effects of earlier ones
+    /// (dropped boxes, invalid attributes).
+    public static let lineRules: [any LineRule.Type] = [
+        // the line as a whole
+        InvalidJSONLine.self,
+        MissingSourceRef.self,
+        InvalidSourceRefFormat.self,
+        DuplicateJSONKey.self,
+        UnannotatedRecord.self,
+        NoLabelAttributes.self,
+        SourceRefEscapesRoot.self,
+        SourceRefUnmapped.self,
+        // label attributes and their metadata
+        UnsupportedUseCaseType.self,
+        InvalidLabelAttributeMetadataFormat.self,
+        InvalidLabelAttributeFormat.self,
+        MissingBoundingBoxConfidence.self,
+        MissingClassMapID.self,
+        InvalidLabelNameLength.self,
+        TooManyBoundingBoxes.self,
+        NoAttributeAnnotations.self,
+        // the image
+        InvalidImage.self,
+        InvalidImageDimension.self,
+        FormatExtensionMismatch.self,
+        TrailingData.self,
+        UnusualEncoding.self,
+        EXIFOrientationTransform.self,
+        ImageSizeMismatch.self,
+        // boxes against the image
+        InvalidBoundingBox.self,
+        BoundingBoxTooSmall.self,
+        NoValidAnnotations.self,
+        // the line's outcome
+        TooManyLabelsPerImage.self,
+        NoValidLabelAttributes.self,
+        NoAnnotations.self,
+    ]
+
+    /// Checked once per manifest after all its lines (project rules on the test manifest).
+    public static let datasetRules: [any DatasetRule.Type] = [
+        TooManyInvalidRows.self,
+        ImagesInMultipleBuckets.self,
+        ManifestTooFewLabels.self,
+        ManifestTooManyLabels.self,
+        ManifestTooFewUsableLabels.self,
+        InsufficientImagesPerLabelForAutosplit.self,
+        InsufficientLabelOverlap.self,
+        InsufficientUsableLabelOverlap.self,
+        TooManyLines.self,
+        TooManyImages.self,
+        ImagesNotChecked.self,
+        MixedUseCase.self,
+        ClassMapConflict.self,
+        LabelNameVariant.self,
+        DuplicateImage.self,
+        TrainTestOverlap.self,
+    ]
+
+    /// Every definition: manifest-file rules, line rules, dataset rules.
+    public static let all: [RuleDefinition] =
+        manifestFileRules.map { $0.definition } + lineRules.map { $0.definition } + datasetRules.map { $0.definition }
+
+    public static func definition(code: String) -> RuleDefinition? {
+        all.first { $0.code == code.uppercased() }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import ImageEngine
+
+/// Runs a rule's examples for real: writes each example's manifests and images into a
+/// temporary folder, runs the whole check on them, and says whether the rule fired where
+/// the example says. The tests run every example of every rule through this.
+public struct RuleExampleRunner {
+    /// The folder holding `images/` with the committed fixtures.
+    public let fixtures: URL
+
+    public init(fixtures: URL) { self.fixtures = fixtures }
+
+    public struct Outcome {
+        /// Findings of the rule under test.
+        public var findings: [Finding]
+        /// Empty when the example behaved as it says; otherwise what went wrong.
+        public var failure: String?
+    }
+
+    public func run(_ example: RuleExample, of rule: RuleDefinition) throws -> Outcome {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-example-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let training = folder.appendingPathComponent(example.trainingFileName)
+        try write(lines: example.training, to: training)
+        if let size = example.trainingFileSize {
+            let handle = try FileHandle(forWritingTo: training)
+            try handle.truncate(atOffset: UInt64(size))
+            try handle.close()
+        }
+        var inputs = [ManifestInput(path: training.path, role: .training)]
+        if let test = example.test {
+            let url = folder.appendingPathComponent("test.manifest")
+            try write(lines: test, to: url)
+            inputs.append(ManifestInput(path: url.path, role: .testing))
+        }
+        let images = folder.appendingPathComponent("images")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        for (key, image) in example.images {
+            let url = images.appendingPathComponent(key)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try bytes(of: image).write(to: url)
+        }
+
+        var options = CheckOptions()
+        options.mode = example.fullDecode ? .full : .header
+        options.region = example.region
+        if example.mapsImages {
+            options.resolver = SourceRefResolver(mappings: [.init(prefix: "s3://example-bucket", directory: images.path)])
+        }
+        let result = CheckEngine(options: options).run(inputs)
+        let role: DatasetRole = example.inTest ? .testing : .training
+        let findings = result.findings.filter { $0.code == rule.code && $0.role == role }
+
+        var failure: String?
+        if example.triggers {
+            if findings.isEmpty {
+                failure = "expected \(rule.code) but it did not fire; findings: \(result.findings.map { "\($0.code)@\($0.line.map(String.init) ?? "-")" })"
+            } else if let line = example.line, !findings.contains(where: { $0.line == line && (example.annotation == nil || $0.annotationIndex == example.annotation) }) {
+                failure = "expected \(rule.code) at line \(line)\(example.annotation.map { " annotation \($0)" } ?? ""); got \(findings.map { "line \($0.line.map(String.init) ?? "-") annotation \($0.annotationIndex.map(String.init) ?? "-")" })"
+            } else if example.line == nil, rule.scope == .dataset || rule.scope == .project || rule.scope == .manifestFile,
+                      findings.contains(where: { $0.line != nil }) {
+                failure = "a \(rule.scope.rawValue) finding must carry no line number"
+            }
+        } else if !findings.isEmpty {
+            failure = "expected no \(rule.code); got \(findings.map { "line \($0.line.map(String.init) ?? "-"): \($0.details["reason"]?.stringValue ?? $0.message)" })"
+        }
+        return Outcome(findings: findings, failure: failure)
+    }
+
+    private func write(lines: [String], to url: URL) throws {
+        let text = lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+        try Data(text.utf8).write(to: url)
+    }
+
+    private func bytes(of image: ExampleImage) throws -> Data {
+        switch image {
+        case .fixture(let name):
+            return try Data(contentsOf: fixtures.appendingPathComponent("images/\(name)"))
+        case .padded(let name, let size):
+            var data = try Data(contentsOf: fixtures.appendingPathComponent("images/\(name)"))
+            if data.count < size { data.append(Data(count: size - data.count)) }
+            return data
+        case .tagged(let name, let tag):
+            var data = try Data(contentsOf: fixtures.appendingPathComponent("images/\(name)"))
+            let comment = Array("example \(tag)".utf8)
+            let segment: [UInt8] = [0xFF, 0xFE, UInt8((comment.count + 2) >> 8), UInt8((comment.count + 2) & 0xFF)] + comment
+            data.insert(contentsOf: segment, at: 2)
+            return data
+        }
+    }
+}
