@@ -30,7 +30,7 @@ import subprocess
 import sys
 import warnings
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IMAGES = os.path.join(HERE, "images")
@@ -92,9 +92,9 @@ FAULTS = {
         "`image_size` says 640x480 and the boxes were drawn on a 640x480 picture, but the file was "
         "later resized to 320x240. The circle box still fits the real frame; the square box (left 380) "
         "and the triangle box (bottom 450) do not.",
-        "`PREFLIGHT_IMAGE_SIZE_MISMATCH` (every box fits the real image at scale 0.5). The service does not "
-        "compare `image_size` with the file; checking the boxes against the 320x240 image it reports "
-        "`ERROR_INVALID_BOUNDING_BOX` on the square and triangle boxes."),
+        "`PREFLIGHT_IMAGE_SIZE_MISMATCH` (every box fits the real image at scale 0.5). The guide does not say "
+        "that the service compares `image_size` with the file; checked against the real 320x240 frame, the "
+        "square and triangle boxes get `ERROR_INVALID_BOUNDING_BOX` and are dropped, the circle box stays."),
     "missing-image": (
         "`source-ref` names images/train-13.jpg, which does not exist.",
         "`ERROR_INVALID_IMAGE`; the line is invalid."),
@@ -103,8 +103,8 @@ FAULTS = {
         "`ERROR_INVALID_JSON_LINE`; the line is invalid."),
     "png-named-jpg": (
         "train-11.jpg holds a valid 200x150 PNG under a .jpg name; the line is otherwise valid.",
-        "`PREFLIGHT_FORMAT_EXTENSION_MISMATCH` (a warning: the service reads PNG content, so the line stays "
-        "valid)."),
+        "`PREFLIGHT_FORMAT_EXTENSION_MISMATCH` (a warning: the content is a valid PNG, which the service "
+        "accepts, so the line is expected to stay valid)."),
     "truncated-jpeg": (
         "train-19.jpg is a baseline JPEG cut off inside its entropy-coded data: the header (400x300, "
         "matching `image_size`) is intact, only a full decode finds the missing end (no EOI).",
@@ -200,7 +200,9 @@ def picture(size, shapes, seed):
     drawn = []
     for (kind, geom), colour in zip(shapes, colours):
         mask = shape_mask(size, kind, geom, point_down=kind == "triangle" and rnd.random() < 0.3)
-        shadow = ImageChops.offset(mask, 4, 4).filter(ImageFilter.GaussianBlur(3)).point(lambda v: v * 2 // 5)
+        shadow = Image.new("L", size)
+        shadow.paste(mask, (4, 4))
+        shadow = shadow.filter(ImageFilter.GaussianBlur(3)).point(lambda v: v * 2 // 5)
         img.paste((20, 20, 20), (0, 0), shadow)
         shade = Image.linear_gradient("L").resize((geom[2], geom[3]))
         fill = Image.new("RGB", size, colour)
@@ -305,8 +307,6 @@ def build():
 # --------------------------------------------------------------------------- README
 
 def readme(manifests, facts, files):
-    def labels(m, n):
-        return ", ".join(CLASSES[a["class_id"]] for a in facts[(m, n)]["annotations"]) if "annotations" in facts[(m, n)] else ""
     out = [
         "# Example dataset",
         "",
@@ -316,7 +316,8 @@ def readme(manifests, facts, files):
         "%d KB in all), labelled in the SageMaker Ground Truth bounding-box format: label attribute" % (
             (sum(len(d) for d in files.values()) + 1023) // 1024),
         "`bounding-box`, class map `0` circle, `1` square, `2` triangle. `source-ref` values are",
-        "`%s<name>`; with `--map s3://%s=Fixtures/example` they resolve to `images/<name>`." % (PREFIX, BUCKET),
+        "`%s<name>`; with `--map s3://%s=Fixtures/example`" % (PREFIX, BUCKET),
+        "they resolve to `images/<name>` here.",
         "",
         "```",
         "preflight check Fixtures/example/train.manifest --test Fixtures/example/test.manifest \\",
@@ -350,10 +351,10 @@ def readme(manifests, facts, files):
         "",
         "- Training: %d lines; %d certainly invalid for the service (lines %s: %.1f%%, under the 20%% that"
         % (tl, len(tb), ", ".join(map(str, tb)), 100.0 * len(tb) / tl),
-        "  stops training). Lines %d and %d lose single boxes but stay in use (box errors drop the box, not"
+        "  stops training). Lines %d and %d lose boxes but keep a valid one, so they stay in use (a box error"
         % tuple(n for (m, n), f in sorted(facts.items()) if m == "train.manifest"
                 and f["fault"] in ("box-off-frame", "size-mismatch")),
-        "  the line). Every label keeps at least %d training images among the valid lines." % min_label_images(facts),
+        "  drops the box, not the line). Every label keeps at least %d training images among the valid lines." % min_label_images(facts),
         "- Test: %d lines; line %d may be invalid (%.1f%%). Every label appears on valid test lines, so the"
         % (sl, [n for (m, n), f in facts.items() if m == "test.manifest" and f["fault"] == "missing-confidence"][0],
            100.0 / sl),

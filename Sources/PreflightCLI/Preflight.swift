@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import PreflightKit
 
 @main
@@ -7,6 +10,43 @@ struct Preflight: ParsableCommand {
         commandName: "preflight",
         abstract: "Check an Amazon Rekognition Custom Labels dataset on your own disk before you upload it.",
         version: PreflightVersion.current,
-        subcommands: [ProbeCommand.self]
+        subcommands: [CheckCommand.self, ProbeCommand.self, RulesCommand.self]
     )
+
+    /// Runs the command line; usage errors exit with 2 (not the parser's default 64), so
+    /// that every "could not run" outcome has one code.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is ExitCode {
+                exit(withError: error)
+            }
+            let message = fullMessage(for: error)
+            if !message.isEmpty { printToStandardError(message) }
+            Glibc.exit(ExitStatus.couldNotRun)
+        }
+    }
+}
+
+/// The exit codes of every command.
+enum ExitStatus {
+    static let clean: Int32 = 0
+    static let findings: Int32 = 1
+    static let couldNotRun: Int32 = 2
+}
+
+func printToStandardError(_ text: String) {
+    var line = Array(text.utf8)
+    if line.last != 0x0A { line.append(0x0A) }
+    line.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = write(2, raw.baseAddress! + offset, raw.count - offset)
+            if n <= 0 { break }
+            offset += n
+        }
+    }
 }

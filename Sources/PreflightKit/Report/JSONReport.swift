@@ -1,0 +1,104 @@
+import ImageEngine
+import PreflightJSON
+
+/// The versioned JSON report that dashboards read. Field by field in docs/REPORT.md.
+public enum JSONReport: Reporter {
+    public static let name = "json"
+    /// Changes only with a documented migration note in docs/REPORT.md.
+    public static let schemaVersion = "1.0"
+
+    public static func render(_ result: CheckResult, style: ReportStyle) -> String {
+        JSONWriter.serialize(document(result, failOn: .error), options: [.prettyPrinted]) + "\n"
+    }
+
+    public static func document(_ result: CheckResult, failOn: Severity?) -> JSONValue {
+        .object([
+            "schema_version": .string(schemaVersion),
+            "tool": .object([
+                "name": "preflight", "version": .string(PreflightVersion.current),
+                "libpng": .string(CodecVersions.libpng), "libjpeg_turbo": .string(CodecVersions.libjpegTurbo),
+            ]),
+            "inputs": inputs(result),
+            "summary": summary(result, failOn: failOn),
+            "findings": .array(result.findings.map(finding)),
+        ])
+    }
+
+    static func inputs(_ result: CheckResult) -> JSONValue {
+        let options = result.options
+        var manifests = JSONObject()
+        for input in result.inputs { manifests[input.role.rawValue] = .string(input.path) }
+        return .object([
+            "manifests": .object(manifests),
+            "mode": .string(options.mode.rawValue),
+            "maps": .array(options.resolver.mappings.map { .object(["prefix": .string($0.prefix), "directory": .string($0.directory)]) }),
+            "root": options.resolver.root.map { .string($0) } ?? .null,
+            "region": options.region.map { .string($0) } ?? .null,
+            "ignored_checks": .array(options.ignored.sorted().map { .string($0) }),
+        ])
+    }
+
+    static func summary(_ result: CheckResult, failOn: Severity?) -> JSONValue {
+        .object([
+            "verdict": .string(Verdict.of(result, failOn: failOn).rawValue),
+            "errors": .number(JSONNumber(result.count(.error))),
+            "warnings": .number(JSONNumber(result.count(.warning))),
+            "infos": .number(JSONNumber(result.count(.info))),
+            "images_examined": .number(JSONNumber(result.imagesExamined)),
+            "integrity_checked": .bool(result.options.mode == .full),
+            "datasets": .array(result.stats.map(dataset)),
+        ])
+    }
+
+    static func dataset(_ stats: DatasetStats) -> JSONValue {
+        func labels(_ counts: [String: DatasetStats.LabelCount]) -> JSONValue {
+            .array(counts.sorted { $0.key < $1.key }.map {
+                .object(["name": .string($0.key), "images": .number(JSONNumber($0.value.images)), "boxes": .number(JSONNumber($0.value.boxes))])
+            })
+        }
+        return .object([
+            "role": .string(stats.role.rawValue),
+            "file": .string(stats.file),
+            "file_size": .number(JSONNumber(stats.fileSize)),
+            "use_case": .string(stats.useCase.rawValue),
+            "lines": .object([
+                "total": .number(JSONNumber(stats.totalLines)), "valid": .number(JSONNumber(stats.validLines)),
+                "invalid": .number(JSONNumber(stats.invalidLines)), "ignored": .number(JSONNumber(stats.ignoredLines)),
+            ]),
+            "invalid_line_numbers": .array(stats.invalidLineNumbers.map { .number(JSONNumber($0)) }),
+            "distinct_images": .number(JSONNumber(stats.distinctImages)),
+            "buckets": .array(stats.buckets.sorted { $0.value < $1.value }.map { .string($0.key) }),
+            "labels": .object([
+                "image_level": labels(stats.classificationLabels),
+                "object_localization": labels(stats.detectionLabels),
+            ]),
+        ])
+    }
+
+    static func finding(_ f: Finding) -> JSONValue {
+        func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+        return .object([
+            "code": .string(f.code),
+            "severity": .string(f.severity.rawValue),
+            "message": .string(f.message),
+            "file": .string(f.file),
+            "dataset": .string(f.role.rawValue),
+            "line": f.line.map { .number(JSONNumber($0)) } ?? .null,
+            "scope": .string(f.scope.rawValue),
+            "effect": .string(f.effect.rawValue),
+            "origin": .string(f.origin.rawValue),
+            "source_ref": opt(f.sourceRef),
+            "image": opt(f.image),
+            "attribute": opt(f.attribute),
+            "annotation_index": f.annotationIndex.map { .number(JSONNumber($0)) } ?? .null,
+            "details": .object(f.details),
+        ])
+    }
+}
+
+extension JSONReport {
+    /// The report as pretty-printed JSON text, ending in a newline.
+    public static func serialize(_ result: CheckResult, failOn: Severity?) -> String {
+        JSONWriter.serialize(document(result, failOn: failOn), options: [.prettyPrinted]) + "\n"
+    }
+}
