@@ -39,5 +39,7 @@ let package = Package(
         .testTarget(name: "ImageEngineTests", dependencies: ["ImageEngine"]),
         .testTarget(name: "PreflightJSONTests", dependencies: ["PreflightJSON"]),
         .testTarget(name: "PreflightKitTests", dependencies: ["PreflightKit"]),
+        // Runs the built `preflight` binary as a user would.
+        .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "PreflightJSON"]),
     ]
 )
