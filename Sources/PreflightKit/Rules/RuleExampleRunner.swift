@@ -18,6 +18,12 @@ public struct RuleExampleRunner {
     }
 
     public func run(_ example: RuleExample, of rule: RuleDefinition) throws -> Outcome {
+        let result = try self.result(of: example)
+        return judge(result, example: example, rule: rule)
+    }
+
+    /// Checks the example's dataset and returns everything found.
+    public func result(of example: RuleExample) throws -> CheckResult {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-example-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -49,7 +55,10 @@ public struct RuleExampleRunner {
         if example.mapsImages {
             options.resolver = SourceRefResolver(mappings: [.init(prefix: "s3://example-bucket", directory: images.path)])
         }
-        let result = CheckEngine(options: options).run(inputs)
+        return CheckEngine(options: options).run(inputs)
+    }
+
+    private func judge(_ result: CheckResult, example: RuleExample, rule: RuleDefinition) -> Outcome {
         let role: DatasetRole = example.inTest ? .testing : .training
         let findings = result.findings.filter { $0.code == rule.code && $0.role == role }
 
