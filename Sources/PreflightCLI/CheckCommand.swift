@@ -40,11 +40,21 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Images examined at once (default: the number of cores).")
     var jobs: Int = ProcessInfoCores.count
 
-    @Option(help: "Report format on standard output (or in --output).")
-    var format: OutputFormat = .text
+    @Option(help: "Report format on standard output (or in --output): text, json, sarif, junit or github.")
+    var format: String = "text"
 
-    @Option(help: ArgumentHelp("Write the report to FILE instead of standard output (atomically).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Write the --format report to FILE instead of standard output (atomically).", valueName: "FILE"))
     var output: String?
+
+    @Option(name: .customLong("report"),
+            help: ArgumentHelp("Also write a report in FORMAT to PATH (repeatable): text, json, sarif, junit, github.",
+                               valueName: "FORMAT=PATH"))
+    var reports: [String] = []
+
+    @Option(name: .customLong("rekognition-dir"),
+            help: ArgumentHelp("Write the service's own validation files (manifest_summary.json and the validation manifests) into DIR.",
+                               valueName: "DIR"))
+    var rekognitionDirectory: String?
 
     @Option(name: .customLong("fail-on"), help: "Exit with 1 when there are findings at or above this severity.")
     var failOn: FailOn = .error
@@ -57,8 +67,6 @@ struct CheckCommand: ParsableCommand {
 
     @Option(help: "Never decode an image whose header declares more pixels than this.")
     var maxPixels: UInt64 = ProbeOptions.defaultMaxPixels
-
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     enum FailOn: String, ExpressibleByArgument, CaseIterable {
         case error, warning, never
@@ -79,6 +87,18 @@ struct CheckCommand: ParsableCommand {
             throw ValidationError("--map \(map): expected s3://BUCKET[/PREFIX]=DIR")
         }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if ReportFormats.named(format) == nil {
+            throw ValidationError("--format \(format): expected one of \(ReportFormats.all.map { $0.name }.joined(separator: ", "))")
+        }
+        for report in reports where parseReport(report) == nil {
+            throw ValidationError("--report \(report): expected FORMAT=PATH with FORMAT one of \(ReportFormats.all.map { $0.name }.joined(separator: ", "))")
+        }
+    }
+
+    func parseReport(_ argument: String) -> (any Reporter.Type, String)? {
+        guard let equals = argument.firstIndex(of: "="), let reporter = ReportFormats.named(String(argument[..<equals])) else { return nil }
+        let path = String(argument[argument.index(after: equals)...])
+        return path.isEmpty ? nil : (reporter, path)
     }
 
     mutating func run() throws {
@@ -94,26 +114,42 @@ struct CheckCommand: ParsableCommand {
         if let test { inputs.append(ManifestInput(path: test, role: .testing)) }
         let result = CheckEngine(options: options).run(inputs)
 
-        let report: String
-        switch format {
-        case .json:
-            report = JSONReport.serialize(result, failOn: failOn.severity)
-        case .text:
-            let color = output == nil && isatty(1) != 0 && getenv("NO_COLOR") == nil
-            report = TextReport.render(result, style: ReportStyle(color: color), failOn: failOn.severity)
-        }
-        if let output {
+        let context = ReportContext(failOn: failOn.severity)
+        let reporter = ReportFormats.named(format)!
+        var writeFailed = false
+        func write(_ text: String, to path: String) {
             do {
-                try AtomicFile.write(Array(report.utf8), to: output)
+                try AtomicFile.write(Array(text.utf8), to: path)
             } catch {
                 printToStandardError("preflight: \(error.description)")
-                throw ExitCode(ExitStatus.couldNotRun)
+                writeFailed = true
             }
+        }
+        if let output {
+            write(reporter.render(result, context: context), to: output)
         } else {
+            var terminal = context
+            terminal.color = reporter == TextReport.self && isatty(1) != 0 && getenv("NO_COLOR") == nil
             var out = StandardOutput()
-            out.write(report)
+            out.write(reporter.render(result, context: terminal))
             out.flush()
         }
+        for (extra, path) in reports.compactMap(parseReport) {
+            write(extra.render(result, context: context), to: path)
+        }
+        let wantsGitHub = reporter == GitHubReport.self || reports.compactMap(parseReport).contains { $0.0 == GitHubReport.self }
+        if wantsGitHub, let summaryPath = getenv("GITHUB_STEP_SUMMARY").map({ String(cString: $0) }), !summaryPath.isEmpty {
+            appendJobSummary(GitHubReport.jobSummary(result, context: context), to: summaryPath)
+        }
+        if let rekognitionDirectory {
+            do {
+                try RekognitionFiles.write(result, to: rekognitionDirectory)
+            } catch {
+                printToStandardError("preflight: \(error.description)")
+                writeFailed = true
+            }
+        }
+        if writeFailed { throw ExitCode(ExitStatus.couldNotRun) }
 
         for path in result.unreadableManifests {
             printToStandardError("preflight: cannot read the manifest \(path): " +
@@ -122,6 +158,18 @@ struct CheckCommand: ParsableCommand {
         if !result.unreadableManifests.isEmpty { throw ExitCode(ExitStatus.couldNotRun) }
         if Verdict.of(result, failOn: failOn.severity) == .fail { throw ExitCode(ExitStatus.findings) }
     }
+}
+
+/// GitHub reads the job summary file after the step; Preflight adds to it, never replaces it.
+private func appendJobSummary(_ text: String, to path: String) {
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+        printToStandardError("preflight: cannot append the job summary to \(path)")
+        return
+    }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
 }
 
 enum ProcessInfoCores {

@@ -7,8 +7,8 @@ public enum JSONReport: Reporter {
     /// Changes only with a documented migration note in docs/REPORT.md.
     public static let schemaVersion = "1.0"
 
-    public static func render(_ result: CheckResult, style: ReportStyle) -> String {
-        JSONWriter.serialize(document(result, failOn: .error), options: [.prettyPrinted]) + "\n"
+    public static func render(_ result: CheckResult, context: ReportContext) -> String {
+        JSONWriter.serialize(document(result, failOn: context.failOn), options: [.prettyPrinted]) + "\n"
     }
 
     public static func document(_ result: CheckResult, failOn: Severity?) -> JSONValue {
@@ -96,9 +96,3 @@ public enum JSONReport: Reporter {
     }
 }
 
-extension JSONReport {
-    /// The report as pretty-printed JSON text, ending in a newline.
-    public static func serialize(_ result: CheckResult, failOn: Severity?) -> String {
-        JSONWriter.serialize(document(result, failOn: failOn), options: [.prettyPrinted]) + "\n"
-    }
-}

@@ -1,15 +1,31 @@
-/// A way of writing a check's result. Reporters read findings and statistics only; the
-/// engine knows nothing of them.
-public protocol Reporter {
-    static var name: String { get }
-    static func render(_ result: CheckResult, style: ReportStyle) -> String
+/// Presentation and verdict choices that every report needs besides the findings.
+public struct ReportContext: Sendable {
+    /// The severity at or above which the run fails (nil: never).
+    public var failOn: Severity?
+    /// ANSI colours (text only; only on a terminal, and never when NO_COLOR is set).
+    public var color: Bool
+
+    public init(failOn: Severity? = .error, color: Bool = false) {
+        self.failOn = failOn
+        self.color = color
+    }
 }
 
-/// Presentation choices that do not change content.
-public struct ReportStyle: Sendable {
-    /// ANSI colours (only on a terminal, and never when NO_COLOR is set).
-    public var color = false
-    public init(color: Bool = false) { self.color = color }
+/// A way of writing a check's result as one document. Reporters read findings and
+/// statistics only; the engine knows nothing of them.
+public protocol Reporter {
+    /// The name used in `--format` and `--report NAME=PATH`.
+    static var name: String { get }
+    static func render(_ result: CheckResult, context: ReportContext) -> String
+}
+
+/// Every report format, by name.
+public enum ReportFormats {
+    public static let all: [any Reporter.Type] = [TextReport.self, JSONReport.self, SARIFReport.self, JUnitReport.self, GitHubReport.self]
+
+    public static func named(_ name: String) -> (any Reporter.Type)? {
+        all.first { $0.name == name.lowercased() }
+    }
 }
 
 /// The verdict of a run given the severity threshold.

@@ -4,12 +4,8 @@ import ImageEngine
 public enum TextReport: Reporter {
     public static let name = "text"
 
-    public static func render(_ result: CheckResult, style: ReportStyle) -> String {
-        render(result, style: style, failOn: .error)
-    }
-
-    public static func render(_ result: CheckResult, style: ReportStyle, failOn: Severity?) -> String {
-        let paint = Paint(enabled: style.color)
+    public static func render(_ result: CheckResult, context: ReportContext) -> String {
+        let paint = Paint(enabled: context.color)
         var out = ""
         var currentFile: String?
         var currentLine: Int?? = .none
@@ -54,7 +50,7 @@ public enum TextReport: Reporter {
         let mode = result.options.mode == .full ? "every pixel decoded" : "headers only; corruption not checked"
         out += "  images examined: \(result.imagesExamined) (\(mode))\n"
         let errors = result.count(.error), warnings = result.count(.warning)
-        let verdict = Verdict.of(result, failOn: failOn)
+        let verdict = Verdict.of(result, failOn: context.failOn)
         let text = "\(verdict == .pass ? "PASS" : "FAIL"): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
         out += "  " + (verdict == .pass ? paint.green(text) : paint.red(text)) + "\n"
         return out

@@ -1,0 +1,56 @@
+/// GitHub Actions workflow commands: one `::error` or `::warning` annotation per finding,
+/// shown on the manifest line in the pull request.
+public enum GitHubReport: Reporter {
+    public static let name = "github"
+
+    public static func render(_ result: CheckResult, context: ReportContext) -> String {
+        var out = ""
+        for finding in result.findings {
+            let command = finding.severity == .error ? "error" : (finding.severity == .warning ? "warning" : "notice")
+            var properties = "file=\(property(finding.file))"
+            if let line = finding.line { properties += ",line=\(line)" }
+            properties += ",title=\(property(finding.code))"
+            var message = finding.message
+            if let reason = finding.details["reason"]?.stringValue { message += " (\(reason))" }
+            if let attribute = finding.attribute { message += " [\(attribute)\(finding.annotationIndex.map { " box \($0)" } ?? "")]" }
+            out += "::\(command) \(properties)::\(data(message))\n"
+        }
+        return out
+    }
+
+    /// A Markdown job summary: the verdict and the findings counted by code.
+    public static func jobSummary(_ result: CheckResult, context: ReportContext) -> String {
+        let verdict = Verdict.of(result, failOn: context.failOn)
+        var out = "## Preflight: \(verdict == .pass ? "pass" : "fail")\n\n"
+        out += "\(result.count(.error)) errors, \(result.count(.warning)) warnings; \(result.imagesExamined) images examined"
+        out += result.options.mode == .full ? " (every pixel decoded).\n\n" : " (headers only).\n\n"
+        for stats in result.stats {
+            out += "- **\(stats.role.rawValue)** `\(stats.file)`: \(stats.totalLines) lines, \(stats.validLines) valid, \(stats.invalidLines) invalid, \(stats.ignoredLines) ignored; \(stats.useCase.rawValue)\n"
+        }
+        var counts: [String: (severity: Severity, count: Int)] = [:]
+        for finding in result.findings { counts[finding.code, default: (finding.severity, 0)].count += 1 }
+        if !counts.isEmpty {
+            out += "\n| code | severity | findings |\n| --- | --- | --- |\n"
+            for (code, entry) in counts.sorted(by: { ($0.value.severity, $1.key) > ($1.value.severity, $0.key) }) {
+                out += "| `\(code)` | \(entry.severity.rawValue) | \(entry.count) |\n"
+            }
+        }
+        return out
+    }
+
+    /// Escapes a workflow command's message.
+    static func data(_ text: String) -> String {
+        text.replacingAll("%", "%25").replacingAll("\r", "%0D").replacingAll("\n", "%0A")
+    }
+
+    /// Escapes a workflow command's property value.
+    static func property(_ text: String) -> String {
+        data(text).replacingAll(":", "%3A").replacingAll(",", "%2C")
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
