@@ -4,6 +4,7 @@ import Glibc
 #endif
 import ImageEngine
 import PreflightKit
+import Synchronization
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -68,6 +69,16 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Never decode an image whose header declares more pixels than this.")
     var maxPixels: UInt64 = ProbeOptions.defaultMaxPixels
 
+    @Flag(name: .customLong("no-cache"), help: "Examine every image again instead of reusing facts from earlier runs.")
+    var noCache = false
+
+    @Flag(name: .customLong("cache-verify"),
+          help: "Trust a cached result only when the file's content hash still matches (reads every file; no decoding).")
+    var cacheVerify = false
+
+    @Flag(name: .shortAndLong, help: "No progress line on standard error.")
+    var quiet = false
+
     enum FailOn: String, ExpressibleByArgument, CaseIterable {
         case error, warning, never
         var severity: Severity? {
@@ -109,10 +120,19 @@ struct CheckCommand: ParsableCommand {
         options.ignored = Set(ignored.map { $0.uppercased() })
         options.region = region
         options.maxPixels = maxPixels
+        if !noCache, let directory = ResultCache.defaultDirectory() {
+            options.cache = ResultCache(directory: directory, options: options.probeOptions)
+            options.verifyCache = cacheVerify
+        }
+        let progressLine: ProgressLine? = !quiet && isatty(2) != 0 ? ProgressLine() : nil
+        if let progressLine {
+            options.progress = { @Sendable done, total in progressLine.update(done: done, total: total) }
+        }
 
         var inputs = [ManifestInput(path: training, role: .training)]
         if let test { inputs.append(ManifestInput(path: test, role: .testing)) }
         let result = CheckEngine(options: options).run(inputs)
+        progressLine?.finish()
 
         let context = ReportContext(failOn: failOn.severity)
         let reporter = ReportFormats.named(format)!
@@ -170,6 +190,39 @@ private func appendJobSummary(_ text: String, to path: String) {
     defer { close(fd) }
     let bytes = Array(text.utf8)
     _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
+}
+
+/// "examined 1234/5000 images  85/s  about 44 s left" on standard error, redrawn at most
+/// four times a second; only on a terminal.
+final class ProgressLine: Sendable {
+    private struct State { var started = 0.0; var lastDrawn = 0.0; var drawn = false }
+    private let state = Mutex(State())
+
+    init() { state.withLock { $0.started = Self.now() } }
+
+    func update(done: Int, total: Int) {
+        let now = Self.now()
+        let line: String? = state.withLock { state in
+            guard now - state.lastDrawn >= 0.25 || done == total else { return nil }
+            state.lastDrawn = now
+            state.drawn = true
+            let elapsed = max(now - state.started, 0.001)
+            let rate = Double(done) / elapsed
+            let left = rate > 0 ? Double(total - done) / rate : 0
+            return "\rexamined \(done)/\(total) images  \(Int(rate.rounded()))/s  about \(Int(left.rounded())) s left\u{1B}[K"
+        }
+        if let line { writeToStandardError(line) }
+    }
+
+    func finish() {
+        if state.withLock({ $0.drawn }) { writeToStandardError("\r\u{1B}[K") }
+    }
+
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
 }
 
 enum ProcessInfoCores {

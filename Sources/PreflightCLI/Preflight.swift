@@ -39,8 +39,11 @@ enum ExitStatus {
 }
 
 func printToStandardError(_ text: String) {
-    var line = Array(text.utf8)
-    if line.last != 0x0A { line.append(0x0A) }
+    writeToStandardError(text.hasSuffix("\n") ? text : text + "\n")
+}
+
+func writeToStandardError(_ text: String) {
+    let line = Array(text.utf8)
     line.withUnsafeBytes { raw in
         var offset = 0
         while offset < raw.count {

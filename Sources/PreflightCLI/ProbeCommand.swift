@@ -20,11 +20,16 @@ struct ProbeCommand: ParsableCommand {
     @Option(help: "Never decode an image whose header declares more pixels than this.")
     var maxPixels: UInt64 = ProbeOptions.defaultMaxPixels
 
+    @Option(name: .customLong("jpeg-decode"),
+            help: ArgumentHelp("How JPEG integrity is checked: scaled (1/8-size output, the default), full-size, or coefficients (entropy decoding only). All find the same faults.",
+                               visibility: .hidden))
+    var jpegDecode: JPEGDecodeChoice = .scaled
+
     @Argument(help: "Image files to examine.")
     var paths: [String]
 
     mutating func run() throws {
-        let probe = ImageProbe(options: ProbeOptions(mode: mode, maxPixels: maxPixels))
+        let probe = ImageProbe(options: ProbeOptions(mode: mode, maxPixels: maxPixels, jpegMethod: jpegDecode.method))
         var output = StandardOutput()
         for path in paths {
             var line = [UInt8]()
@@ -37,3 +42,15 @@ struct ProbeCommand: ParsableCommand {
 }
 
 extension ProbeMode: ExpressibleByArgument {}
+
+enum JPEGDecodeChoice: String, ExpressibleByArgument, CaseIterable {
+    case scaled, fullSize = "full-size", coefficients
+
+    var method: JPEGDecodeMethod {
+        switch self {
+        case .scaled: .scanlines(scaleDenominator: 8)
+        case .fullSize: .scanlines(scaleDenominator: 1)
+        case .coefficients: .coefficients
+        }
+    }
+}

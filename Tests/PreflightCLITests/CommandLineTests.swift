@@ -16,6 +16,8 @@ struct Preflight {
         return folder.appendingPathComponent("preflight")
     }
 
+    static let cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-test-cache-\(UUID().uuidString)")
+
     struct Run {
         var status: Int32
         var stdout: String
@@ -28,6 +30,8 @@ struct Preflight {
         process.arguments = arguments
         process.currentDirectoryURL = repository
         var env = ProcessInfo.processInfo.environment
+        // Never touch the user's own result cache from a test.
+        env["PREFLIGHT_CACHE_DIR"] = cacheDirectory.path
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe()

@@ -20,6 +20,8 @@ public struct CheckResult: Sendable {
     public var stats: [DatasetStats]
     /// Distinct image files examined.
     public var imagesExamined: Int
+    /// Of those, how many were taken from the result cache.
+    public var imagesFromCache = 0
     /// Manifests that could not be read at all (the run cannot be trusted: exit code 2).
     public var unreadableManifests: [String]
 
@@ -68,8 +70,10 @@ public struct CheckEngine: Sendable {
             }
         }
         for path in escapedBySymlink { catalog.remove(path) }
-        catalog.examineAll(probe: ImageProbe(options: options.probeOptions), jobs: options.jobs)
+        catalog.examineAll(probe: ImageProbe(options: options.probeOptions), jobs: options.jobs,
+                           cache: options.cache, verify: options.verifyCache, progress: options.progress)
         result.imagesExamined = catalog.paths.count
+        result.imagesFromCache = options.cache?.hits.load(ordering: .relaxed) ?? 0
 
         // Pass 2: every line through every line rule.
         var lineFindings: [DatasetRole: [Finding]] = [:]
@@ -112,7 +116,7 @@ public struct CheckEngine: Sendable {
         }
 
         // Images with the same bytes, across both manifests.
-        let identities = catalog.contentIdentities(jobs: options.jobs)
+        let identities = catalog.contentIdentities(jobs: options.jobs, cache: options.cache)
         var groups = ContentGroups()
         var firstSeen: [String: (role: DatasetRole, line: Int, path: String)] = [:]
         for role in [DatasetRole.training, .testing] {
@@ -149,6 +153,7 @@ public struct CheckEngine: Sendable {
             result.findings += (datasetFindings[role] ?? []).filter { $0.line == nil }
         }
         result.stats.sort { $0.role == .training && $1.role == .testing }
+        options.cache?.save()
         return result
     }
 

@@ -10,10 +10,17 @@ public struct CheckOptions: Sendable {
     /// The AWS region, for region-dependent quotas.
     public var region: String?
     public var maxPixels: UInt64 = ProbeOptions.defaultMaxPixels
+    public var jpegMethod: JPEGDecodeMethod = .default
+    /// Facts from earlier runs (nil: examine every image).
+    public var cache: ResultCache?
+    /// On a cache hit, hash the file and compare with the hash stored when it was examined.
+    public var verifyCache = false
+    /// Called from worker threads as images are examined: (done, total).
+    public var progress: (@Sendable (Int, Int) -> Void)?
 
     public init() {}
 
-    public var probeOptions: ProbeOptions { ProbeOptions(mode: mode, maxPixels: maxPixels) }
+    public var probeOptions: ProbeOptions { ProbeOptions(mode: mode, maxPixels: maxPixels, jpegMethod: jpegMethod) }
 }
 
 /// The service's limits, in one place.

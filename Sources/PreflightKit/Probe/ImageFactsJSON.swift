@@ -34,3 +34,33 @@ extension ImageFacts {
         ]))
     }
 }
+
+extension ImageFacts {
+    /// Reads back the object `jsonValue` writes (for the result cache); nil when it does not fit.
+    public init?(json: JSONValue) {
+        guard case .object(let o) = json, let path = o["path"]?.stringValue,
+              let mode = o["mode"]?.stringValue.flatMap(ProbeMode.init(rawValue:)),
+              let integrity = o["integrity"]?.stringValue.flatMap(Integrity.init(rawValue:)) else { return nil }
+        func int(_ key: String) -> Int? { o[key]?.numberValue?.int64.flatMap { Int(exactly: $0) } }
+        self.init(path: path, mode: mode, integrity: integrity)
+        format = o["format"]?.stringValue.flatMap(ImageFormat.init(rawValue:))
+        extensionFormat = o["extension_format"]?.stringValue.flatMap(ImageFormat.init(rawValue:))
+        fileSize = int("file_size")
+        width = int("width")
+        height = int("height")
+        channels = int("channels")
+        bitDepth = int("bit_depth")
+        colorSpace = o["color_space"]?.stringValue
+        interlaced = o["interlaced"]?.boolValue
+        animationFrames = int("animation_frames")
+        jpegProcess = o["jpeg_process"]?.stringValue.flatMap(JPEGProcess.init(rawValue:))
+        arithmeticCoding = o["arithmetic_coding"]?.boolValue
+        orientation = int("exif_orientation").flatMap(EXIFOrientation.init(rawValue:))
+        trailingBytes = int("trailing_bytes")
+        for problem in o["problems"]?.arrayValue ?? [] {
+            guard let code = problem["code"]?.stringValue.flatMap(ImageProblemCode.init(rawValue:)),
+                  let message = problem["message"]?.stringValue else { return nil }
+            problems.append(ImageProblem(code, message))
+        }
+    }
+}

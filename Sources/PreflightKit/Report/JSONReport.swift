@@ -45,6 +45,7 @@ public enum JSONReport: Reporter {
             "warnings": .number(JSONNumber(result.count(.warning))),
             "infos": .number(JSONNumber(result.count(.info))),
             "images_examined": .number(JSONNumber(result.imagesExamined)),
+            "images_from_cache": .number(JSONNumber(result.imagesFromCache)),
             "integrity_checked": .bool(result.options.mode == .full),
             "datasets": .array(result.stats.map(dataset)),
         ])

@@ -48,7 +48,8 @@ public enum TextReport: Reporter {
             }
         }
         let mode = result.options.mode == .full ? "every pixel decoded" : "headers only; corruption not checked"
-        out += "  images examined: \(result.imagesExamined) (\(mode))\n"
+        let cached = result.imagesFromCache > 0 ? ", \(result.imagesFromCache) unchanged since an earlier run" : ""
+        out += "  images examined: \(result.imagesExamined) (\(mode)\(cached))\n"
         let errors = result.count(.error), warnings = result.count(.warning)
         let verdict = Verdict.of(result, failOn: context.failOn)
         let text = "\(verdict == .pass ? "PASS" : "FAIL"): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"

@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ImageEngine
+import PreflightJSON
+import Synchronization
+
+/// Image facts from earlier runs, so that an unchanged dataset is not decoded again.
+///
+/// Entries are keyed by path and `FileIdentity`; a file whose identity changed is examined
+/// again. One cache file per engine version and probe options (a new engine, mode or
+/// pixel limit starts a new file), under `$PREFLIGHT_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/preflight`, else `~/.cache/preflight`. The file is replaced atomically
+/// at the end of a run with the old entries plus the new ones, so concurrent runs never see
+/// a torn file (the last to finish wins; the other's new entries are examined again next time).
+/// Rules are never cached: they run on the cached facts every time.
+public final class ResultCache: Sendable {
+    /// Bumped whenever the engine's facts or their JSON change meaning.
+    public static let engineVersion = 1
+
+    struct Entry: Sendable {
+        var identity: FileIdentity
+        var facts: ImageFacts
+        var sha256: String?
+    }
+
+    public let file: String
+    private let entries: Mutex<[String: Entry]>
+    private let dirty = Atomic<Bool>(false)
+    public let hits = Atomic<Int>(0)
+    public let misses = Atomic<Int>(0)
+
+    /// Opens (or starts) the cache for these probe options in `directory`.
+    public init(directory: String, options: ProbeOptions) {
+        let name = "images-v\(Self.engineVersion)-\(options.mode.rawValue)-px\(options.maxPixels)-\(options.jpegMethod.cacheName).jsonl"
+        file = directory + "/" + name
+        entries = Mutex(Self.load(file))
+    }
+
+    /// The default cache folder for this user, created if needed; nil when there is none.
+    public static func defaultDirectory() -> String? {
+        func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } }
+        let directory: String
+        if let explicit = env("PREFLIGHT_CACHE_DIR") {
+            directory = explicit
+        } else if let xdg = env("XDG_CACHE_HOME") {
+            directory = xdg + "/preflight"
+        } else if let home = env("HOME") {
+            directory = home + "/.cache/preflight"
+        } else {
+            return nil
+        }
+        return makeDirectories(directory) ? directory : nil
+    }
+
+    /// Cached facts for `path` if its identity is unchanged.
+    func lookup(_ path: String, identity: FileIdentity) -> Entry? {
+        let entry = entries.withLock { $0[path] }
+        guard let entry, entry.identity == identity else {
+            misses.add(1, ordering: .relaxed)
+            return nil
+        }
+        hits.add(1, ordering: .relaxed)
+        return entry
+    }
+
+    func store(_ path: String, _ entry: Entry) {
+        entries.withLock { $0[path] = entry }
+        dirty.store(true, ordering: .relaxed)
+    }
+
+    func sha256(for path: String, identity: FileIdentity) -> String? {
+        entries.withLock { entries in
+            guard let entry = entries[path], entry.identity == identity else { return nil }
+            return entry.sha256
+        }
+    }
+
+    func storeSHA256(_ hash: String, for path: String, identity: FileIdentity) {
+        entries.withLock { entries in
+            guard var entry = entries[path], entry.identity == identity else { return }
+            entry.sha256 = hash
+            entries[path] = entry
+        }
+        dirty.store(true, ordering: .relaxed)
+    }
+
+    /// Writes the cache back if anything changed. A failure only costs the next run time.
+    public func save() {
+        guard dirty.load(ordering: .relaxed) else { return }
+        let snapshot = entries.withLock { $0 }
+        try? AtomicFile.write(to: file) { sink in
+            var line: [UInt8] = []
+            for (path, entry) in snapshot.sorted(by: { $0.key < $1.key }) {
+                let id = entry.identity
+                var object: JSONObject = [
+                    "p": .string(path),
+                    "id": .array([.number(JSONNumber(Int64(bitPattern: id.device))), .number(JSONNumber(Int64(bitPattern: id.inode))),
+                                  .number(JSONNumber(id.size)), .number(JSONNumber(id.modified)), .number(JSONNumber(id.changed))]),
+                    "f": entry.facts.jsonValue,
+                ]
+                if let hash = entry.sha256 { object["h"] = .string(hash) }
+                JSONWriter.write(.object(object), into: &line)
+                line.append(0x0A)
+                sink.write(line)
+                line.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    private static func load(_ file: String) -> [String: Entry] {
+        var entries: [String: Entry] = [:]
+        ManifestReader(path: file).forEachLine { _, line in
+            guard case .bytes(let bytes) = line, let value = try? JSONParser.parse(bytes),
+                  let path = value["p"]?.stringValue,
+                  let id = value["id"]?.arrayValue?.compactMap({ $0.numberValue?.int64 }), id.count == 5,
+                  let facts = value["f"].flatMap(ImageFacts.init(json:)) else { return }
+            let identity = FileIdentity(device: UInt64(bitPattern: id[0]), inode: UInt64(bitPattern: id[1]),
+                                        size: id[2], modified: id[3], changed: id[4])
+            entries[path] = Entry(identity: identity, facts: facts, sha256: value["h"]?.stringValue)
+        }
+        return entries
+    }
+
+    private static func makeDirectories(_ path: String) -> Bool {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST { return false }
+        }
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+}
+
+extension JPEGDecodeMethod {
+    var cacheName: String {
+        switch self {
+        case .scanlines(let denominator): "s\(denominator)"
+        case .coefficients: "c"
+        }
+    }
+}
