@@ -16,6 +16,7 @@ struct Preflight: ParsableCommand {
     /// Runs the command line; usage errors exit with 2 (not the parser's default 64), so
     /// that every "could not run" outcome has one code.
     static func main() {
+        stopPromptlyOnInterrupt()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -29,6 +30,24 @@ struct Preflight: ParsableCommand {
             Glibc.exit(ExitStatus.couldNotRun)
         }
     }
+}
+
+/// Ctrl-C or a termination request stops the run at once. Reports are only ever put in
+/// place by rename, so the previous report stays whole; a report half written to its
+/// temporary file is removed. Exit status 130 (interrupted), as shells expect.
+func stopPromptlyOnInterrupt() {
+    let handler: @convention(c) (Int32) -> Void = { signal in
+        AtomicFile.removePendingTemporary()
+        _exit(128 + signal)
+    }
+    signal(SIGINT, handler)
+    signal(SIGTERM, handler)
+    // A parent may have started us with these signals blocked; take them.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
 }
 
 /// The exit codes of every command.

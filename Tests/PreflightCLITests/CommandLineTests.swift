@@ -151,3 +151,34 @@ struct CommandLineTests {
         #expect(generated == committed, "docs/RULES.md is stale: run `swift run preflight rules --format markdown > docs/RULES.md`")
     }
 }
+
+@Suite("Interrupting a run")
+struct InterruptTests {
+    @Test func ctrlCStopsPromptlyAndKeepsThePreviousReport() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-interrupt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A manifest long enough that the run is still going when interrupted.
+        let line = #"{"source-ref":"s3://b/x.jpg","label":1,"label-metadata":{"class-name":"cat","confidence":1,"type":"groundtruth/image-classification","human-annotated":"yes","creation-date":"2023-05-04T10:11:12.000Z"}}"#
+        let manifest = folder.appendingPathComponent("big.manifest")
+        try Data(String(repeating: line + "\n", count: 200_000).utf8).write(to: manifest)
+        let report = folder.appendingPathComponent("report.json")
+        try Data("previous report\n".utf8).write(to: report)
+
+        let process = Process()
+        process.executableURL = Preflight.binary
+        process.arguments = ["check", manifest.path, "--format", "json", "--output", report.path, "--no-cache"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        let sent = Date()
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(Date().timeIntervalSince(sent) < 2, "stops promptly")
+        #expect(process.terminationStatus == 130)
+        #expect(try String(contentsOf: report, encoding: .utf8) == "previous report\n")
+        let litter = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") }
+        #expect(litter.isEmpty)
+    }
+}

@@ -28,7 +28,14 @@ public enum LineInterpreter {
 
     static func interpret(_ object: JSONObject, into line: inout ManifestLine) {
         line.duplicateKeys = object.duplicateKeys
-        switch object["source-ref"] {
+        // Each key's last member, found in one pass: a line with a hundred thousand keys
+        // must not cost a scan of every member per key.
+        var lastIndex: [String: Int] = [:]
+        lastIndex.reserveCapacity(object.count)
+        for (index, member) in object.members.enumerated() { lastIndex[member.key] = index }
+        func member(_ key: String) -> JSONValue? { lastIndex[key].map { object.members[$0].value } }
+
+        switch member("source-ref") {
         case nil: line.sourceRef = .missing
         case .string(let text)?:
             line.sourceRef = S3URI(text).map { .valid($0) } ?? .invalid("\"\(text.prefix(200))\"")
@@ -36,16 +43,18 @@ public enum LineInterpreter {
         }
         var seen = Set<String>()
         var metadataKeys = Set<String>()
+        var attributeKeys = Set<String>()
         for key in object.keys where !serviceKeys.contains(key) && !seen.contains(key) {
             seen.insert(key)
             let metadataKey = key + "-metadata"
-            guard let metadata = object[metadataKey], let value = object[key] else { continue }
+            guard let metadata = member(metadataKey), let value = member(key) else { continue }
             metadataKeys.insert(metadataKey)
+            attributeKeys.insert(key)
             line.attributes.append(attribute(key: key, value: value, metadata: metadata))
         }
         var reported = Set<String>()
         for key in object.keys where !serviceKeys.contains(key) && !metadataKeys.contains(key)
-            && !line.attributes.contains(where: { $0.key == key }) && !reported.contains(key) {
+            && !attributeKeys.contains(key) && !reported.contains(key) {
             reported.insert(key)
             line.otherKeys.append(key)
         }
