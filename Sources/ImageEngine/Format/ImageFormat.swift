@@ -40,8 +40,11 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
         func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool {
             head.count >= offset + magic.count && Array(head[offset..<offset + magic.count]) == magic
         }
-        if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
-        if starts([0xFF, 0xD8, 0xFF]) { return .jpeg }
+        // The first four bytes decide: a PNG whose line-ending bytes were mangled by a
+        // text-mode transfer, or a JPEG whose first marker is damaged, is still that format,
+        // and its damage is reported as such.
+        if starts([0x89, 0x50, 0x4E, 0x47]) { return .png }
+        if starts([0xFF, 0xD8]) { return .jpeg }
         if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return .gif }
         if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return .webp }
         if starts([0x42, 0x4D]) && head.count >= 14 { return .bmp }

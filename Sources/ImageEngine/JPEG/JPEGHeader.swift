@@ -24,6 +24,10 @@ public struct JPEGHeader: Sendable, Equatable {
     public var componentIDs: [UInt8] = []
     public var exif: EXIFReader.Outcome = .absent
     public var damage: String?
+    /// Bytes found where a marker should start, skipped as libjpeg skips them (it warns
+    /// "extraneous bytes before marker"); the offset of the first run.
+    public var strayBytes = 0
+    public var firstStrayOffset: Int?
     public var ranOutOfBytes = false
     /// True when the walk reached the first start-of-scan.
     public var reachedScan = false
@@ -56,25 +60,42 @@ public struct JPEGHeader: Sendable, Equatable {
         while true {
             // Markers may be preceded by any number of 0xFF fill bytes.
             guard offset < bytes.count else { header.ranOutOfBytes = true; break }
-            guard bytes[offset] == 0xFF else {
-                header.damage = "expected a marker at byte \(offset), found 0x\(hex(bytes[offset]))"
-                break
+            // Skip anything that is not a marker, as libjpeg does: a byte other than 0xFF,
+            // or 0xFF 0x00, is stray data.
+            let strayStart = offset
+            while offset < bytes.count {
+                if bytes[offset] == 0xFF {
+                    var next = offset + 1
+                    while next < bytes.count && bytes[next] == 0xFF { next += 1 }
+                    if next < bytes.count && bytes[next] != 0x00 { offset = next - 1; break }
+                    offset = next
+                } else {
+                    offset += 1
+                }
             }
-            while offset < bytes.count && bytes[offset] == 0xFF { offset += 1 }
-            guard offset < bytes.count else { header.ranOutOfBytes = true; break }
+            if offset > strayStart {
+                header.strayBytes += offset - strayStart
+                if header.firstStrayOffset == nil { header.firstStrayOffset = strayStart }
+            }
+            guard offset + 1 < bytes.count else { header.ranOutOfBytes = true; break }
+            offset += 1 // the 0xFF
             let marker = bytes[offset]
             offset += 1
             if marker == 0x01 || (0xD0...0xD7).contains(marker) { continue } // no payload
             if marker == 0xD9 { header.damage = "end-of-image marker before any scan"; break }
-            if marker == 0xD8 || marker == 0x00 {
+            if marker == 0xD8 {
                 header.damage = "unexpected marker 0xFF\(hex(marker)) at byte \(offset - 2)"
                 break
             }
             guard offset + 2 <= bytes.count else { header.ranOutOfBytes = true; break }
             let length = u16(offset)
             guard length >= 2 else {
-                header.damage = "marker 0xFF\(hex(marker)) at byte \(offset - 2) has an impossible length \(length)"
-                break
+                // libjpeg reads past an impossible segment length as if the segment were
+                // empty; do the same, and count the two length bytes as damage.
+                header.strayBytes += 2
+                if header.firstStrayOffset == nil { header.firstStrayOffset = offset }
+                offset += 2
+                continue
             }
             let dataStart = offset + 2
             let dataEnd = offset + length

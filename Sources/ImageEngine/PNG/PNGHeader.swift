@@ -52,8 +52,13 @@ public struct PNGHeader: Sendable {
     /// Returns nil when the bytes do not start with the PNG signature.
     public static func read(_ bytes: [UInt8], verifyCRC: Bool = false) -> PNGHeader? {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        guard bytes.count >= 8, Array(bytes[0..<8]) == signature else { return nil }
+        guard bytes.count >= 4, Array(bytes[0..<4]) == Array(signature[0..<4]) else { return nil }
         var header = PNGHeader()
+        guard bytes.count >= 8 else { header.ranOutOfBytes = true; return header }
+        guard Array(bytes[4..<8]) == Array(signature[4..<8]) else {
+            header.damage = "the signature's line-ending bytes are altered, as a text-mode (ASCII) transfer does"
+            return header
+        }
         var offset = 8
         var sawIHDR = false
         func u32(_ at: Int) -> UInt32 {
@@ -92,8 +97,9 @@ public struct PNGHeader: Sendable {
                 header.rawColorType = Int(bytes[dataStart + 9])
                 header.colorType = PNGColorType(rawValue: header.rawColorType)
                 header.interlaced = bytes[dataStart + 12] == 1
-                if header.width == 0 || header.height == 0 {
-                    header.damage = "IHDR declares a zero width or height"
+                if let problem = ihdrProblem(bytes[dataStart..<dataStart + 13]) {
+                    header.damage = problem
+                    return header
                 }
             case "acTL" where payloadAvailable && length >= 8:
                 header.animationFrames = u32(dataStart)
@@ -112,6 +118,23 @@ public struct PNGHeader: Sendable {
             header.damage = "no IHDR chunk"
         }
         return header
+    }
+
+    /// What is impossible about an IHDR payload, per the PNG specification.
+    static func ihdrProblem(_ ihdr: ArraySlice<UInt8>) -> String? {
+        let b = Array(ihdr)
+        let width = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
+        let height = UInt32(b[4]) << 24 | UInt32(b[5]) << 16 | UInt32(b[6]) << 8 | UInt32(b[7])
+        let depth = Int(b[8]), color = Int(b[9])
+        if width == 0 || height == 0 { return "IHDR declares a zero width or height" }
+        if width > 0x7FFF_FFFF || height > 0x7FFF_FFFF { return "IHDR declares a size over the PNG maximum of 2^31-1" }
+        let allowed: [Int: [Int]] = [0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16]]
+        guard let depths = allowed[color] else { return "IHDR declares colour type \(color), which PNG does not define" }
+        if !depths.contains(depth) { return "IHDR declares bit depth \(depth), impossible with colour type \(color)" }
+        if b[10] != 0 { return "IHDR declares compression method \(b[10]); only 0 exists" }
+        if b[11] != 0 { return "IHDR declares filter method \(b[11]); only 0 exists" }
+        if b[12] > 1 { return "IHDR declares interlace method \(b[12]); only 0 and 1 exist" }
+        return nil
     }
 
     private static func printable(_ type: String) -> String {

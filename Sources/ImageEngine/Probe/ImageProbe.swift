@@ -29,6 +29,9 @@ public struct ImageProbe: Sendable {
     /// reaches past them (a JPEG with a large EXIF block, say).
     static let headerReadSteps = [64 << 10, 1 << 20, 16 << 20]
 
+    /// libjpeg refuses larger images ("Maximum supported image dimension is 65500 pixels").
+    static let jpegMaxSide = 65500
+
     public init(options: ProbeOptions = ProbeOptions()) {
         self.options = options
     }
@@ -177,12 +180,13 @@ public struct ImageProbe: Sendable {
         let outcome = PNGDecoder.decode(file.bytes, maxPixels: options.maxPixels)
         switch outcome.status {
         case .decoded:
+            // Every row decoded and every chunk's CRC matched (checked above): what libpng
+            // still warns about concerns optional chunks (an sRGB profile it knows to be
+            // wrong, out-of-range tRNS samples, data after the compressed stream).
+            facts.integrity = .ok
             if outcome.warningCount > 0 {
-                facts.integrity = .corrupt
-                facts.problems.append(ImageProblem(.corruptData, "libpng: \(outcome.firstWarning ?? "warning")"
+                facts.problems.append(ImageProblem(.decoderNotice, "libpng: \(outcome.firstWarning ?? "warning")"
                     + (outcome.warningCount > 1 ? " (and \(outcome.warningCount - 1) more warnings)" : "")))
-            } else {
-                facts.integrity = .ok
             }
             if let end = outcome.endOffset {
                 noteTrailing(fileSize: file.fileSize, end: end, marker: "IEND", into: &facts)
@@ -228,10 +232,20 @@ public struct ImageProbe: Sendable {
             facts.problems.append(ImageProblem(.truncated, "the file ends inside the JPEG headers, before any image data"))
             return
         }
+        if header.strayBytes > 0 && !decodes {
+            // libjpeg skips such bytes with a corrupt-data warning; full mode reports its verdict.
+            facts.integrity = .corrupt
+            facts.problems.append(ImageProblem(.corruptData,
+                "\(header.strayBytes) stray bytes where a JPEG marker should start (first at byte \(header.firstStrayOffset ?? 0))"))
+            return
+        }
         let decodable = header.precision == 8 && (header.process == .baseline || header.process == .extendedSequential || header.process == .progressive)
+            && header.width <= Self.jpegMaxSide && header.height <= Self.jpegMaxSide
         if !decodable {
             facts.integrity = .unsupported
-            let what = header.precision != 8 ? "\(header.precision)-bit precision" : "the \(header.process?.rawValue ?? "unknown") process"
+            let what = header.precision != 8 ? "\(header.precision)-bit precision"
+                : (header.width > Self.jpegMaxSide || header.height > Self.jpegMaxSide) ? "a side over \(Self.jpegMaxSide) pixels"
+                : "the \(header.process?.rawValue ?? "unknown") process"
             facts.problems.append(ImageProblem(.unsupportedEncoding,
                 "the JPEG uses \(what), which common 8-bit decoders (and the service) cannot decode"))
             return
