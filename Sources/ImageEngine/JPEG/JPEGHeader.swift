@@ -102,8 +102,18 @@ public struct JPEGHeader: Sendable, Equatable {
             let available = dataEnd <= bytes.count
             switch marker {
             case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
-                guard available else { header.ranOutOfBytes = true; return header }
                 guard length >= 8 else { header.damage = "start-of-frame segment too short"; return header }
+                guard available else {
+                    // Cut short inside the frame header: its leading fields still tell the size.
+                    if dataStart + 6 <= bytes.count {
+                        header.precision = Int(bytes[dataStart])
+                        header.height = u16(dataStart + 1)
+                        header.width = u16(dataStart + 3)
+                        header.components = Int(bytes[dataStart + 5])
+                    }
+                    header.ranOutOfBytes = true
+                    return header
+                }
                 if sawFrame { header.damage = "more than one start-of-frame marker"; return header }
                 sawFrame = true
                 header.frameMarker = marker

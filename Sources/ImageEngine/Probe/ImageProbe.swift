@@ -211,7 +211,7 @@ public struct ImageProbe: Sendable {
             file = longer
             header = JPEGHeader.read(file.bytes)!
         }
-        if header.frameMarker != nil {
+        if header.frameMarker != nil || header.width > 0 {
             facts.width = header.width
             facts.height = header.height
             facts.channels = header.components
