@@ -56,6 +56,7 @@ public struct CheckEngine: Sendable {
         // Pass 1: which images, resolved how.
         var catalog = ImageCatalog()
         var escapedBySymlink = Set<String>()
+        var realDirectories: [String: String?] = [:]
         for input in readable {
             ManifestReader(path: input.path).forEachLine { number, line in
                 guard case .bytes(let bytes) = line else { return }
@@ -63,13 +64,16 @@ public struct CheckEngine: Sendable {
                 guard let uri = parsed.sourceRef.uri, case .local(let path) = options.resolver.resolve(uri) else { return }
                 let before = catalog.paths.count
                 catalog.add(path)
-                if catalog.paths.count > before, let directory = options.resolver.directory(containing: uri),
-                   !SourceRefResolver.staysInside(path, directory: directory) {
+                guard catalog.paths.count > before, let directory = options.resolver.directory(containing: uri) else { return }
+                if realDirectories[directory] == nil {
+                    realDirectories[directory] = .some(SourceRefResolver.realPath(directory))
+                }
+                if let real = realDirectories[directory]!, !SourceRefResolver.staysInside(path, realDirectory: real) {
                     escapedBySymlink.insert(path)
                 }
             }
         }
-        for path in escapedBySymlink { catalog.remove(path) }
+        catalog.remove(escapedBySymlink)
         catalog.examineAll(probe: ImageProbe(options: options.probeOptions), jobs: options.jobs,
                            cache: options.cache, verify: options.verifyCache, progress: options.progress)
         result.imagesExamined = catalog.paths.count

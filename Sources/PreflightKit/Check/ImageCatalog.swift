@@ -18,10 +18,10 @@ struct ImageCatalog {
         return paths.count - 1
     }
 
-    /// Forgets a path (one that must not be read).
-    mutating func remove(_ path: String) {
-        guard index[path] != nil else { return }
-        paths.removeAll { $0 == path }
+    /// Forgets paths that must not be read.
+    mutating func remove(_ unwanted: Set<String>) {
+        guard !unwanted.isEmpty else { return }
+        paths.removeAll { unwanted.contains($0) }
         index = Dictionary(uniqueKeysWithValues: paths.enumerated().map { ($1, $0) })
     }
 

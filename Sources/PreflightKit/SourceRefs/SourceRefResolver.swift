@@ -72,6 +72,11 @@ public struct SourceRefResolver: Sendable {
     /// A path that does not exist is judged by its deepest existing ancestor.
     public static func staysInside(_ path: String, directory: String) -> Bool {
         guard let realDirectory = realPath(directory) else { return true } // nothing to escape from
+        return staysInside(path, realDirectory: realDirectory)
+    }
+
+    /// As `staysInside(_:directory:)`, with the folder's own real path already known.
+    public static func staysInside(_ path: String, realDirectory: String) -> Bool {
         var candidate = path
         while true {
             if let real = realPath(candidate) {
@@ -89,7 +94,7 @@ public struct SourceRefResolver: Sendable {
         return root
     }
 
-    private static func realPath(_ path: String) -> String? {
+    public static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
