@@ -67,7 +67,12 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
         case "NaN": return .nan
         case "Infinity": return .infinity
         case "-Infinity": return -.infinity
-        default: return Double(text) ?? .nan
+        default:
+            // Integers of up to 15 digits are exact in a Double; skip the general parser.
+            if let small = Self.smallIntegerValue(text.utf8), text.utf8.count <= 16 {
+                return small == 0 && text.utf8.first == UInt8(ascii: "-") ? -0.0 : Double(small)
+            }
+            return Double(text) ?? .nan
         }
     }
 

@@ -48,6 +48,18 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     /// Keys that occur more than once, each named once, in order of first occurrence.
     public var duplicateKeys: [String] {
         guard members.count > 1 else { return [] }
+        // Typical objects have a handful of members: comparing pairs beats hashing.
+        if members.count <= 16 {
+            var result: [String] = []
+            for i in members.indices where !result.contains(members[i].key) {
+                let key = members[i].key
+                for j in (i + 1)..<members.endIndex where members[j].key == key {
+                    result.append(key)
+                    break
+                }
+            }
+            return result
+        }
         var counts: [String: Int] = [:]
         counts.reserveCapacity(members.count)
         for member in members { counts[member.key, default: 0] += 1 }

@@ -57,11 +57,10 @@ public struct CheckEngine: Sendable {
         var catalog = ImageCatalog()
         var escapedBySymlink = Set<String>()
         var realDirectories: [String: String?] = [:]
-        for input in readable {
+        for input in readable where !options.resolver.isEmpty {
             ManifestReader(path: input.path).forEachLine { number, line in
-                guard case .bytes(let bytes) = line else { return }
-                let parsed = LineInterpreter.interpret(bytes, number: number)
-                guard let uri = parsed.sourceRef.uri, case .local(let path) = options.resolver.resolve(uri) else { return }
+                guard case .bytes(let bytes) = line, let uri = LineInterpreter.sourceRef(bytes)?.uri,
+                      case .local(let path) = options.resolver.resolve(uri) else { return }
                 let before = catalog.paths.count
                 catalog.add(path)
                 guard catalog.paths.count > before, let directory = options.resolver.directory(containing: uri) else { return }

@@ -45,21 +45,30 @@ public final class LineCheck {
         switch rule.effect {
         case .lineInvalid: isInvalid = true
         case .lineIgnored: isIgnored = true
-        case .attributeInvalid: if let attribute { invalidAttributes.insert(attribute) }
+        case .attributeInvalid:
+            if let attribute {
+                invalidAttributes.insert(attribute)
+                validAttributesCache = nil
+            }
         case .annotationDropped:
             if let attribute, let annotation { droppedBoxes[attribute, default: []].insert(annotation) }
         case .stopsTraining, .none: break
         }
     }
 
-    /// Label attributes not (yet) made invalid.
+    /// Label attributes not (yet) made invalid. Kept until a finding invalidates one, since
+    /// most rules ask for it.
     public var validAttributes: [LabelAttribute] {
-        line.attributes.filter { !invalidAttributes.contains($0.key) && $0.kind.useCase != nil }
+        if let cached = validAttributesCache { return cached }
+        let valid = line.attributes.filter { !invalidAttributes.contains($0.key) && $0.kind.useCase != nil }
+        validAttributesCache = valid
+        return valid
     }
+    private var validAttributesCache: [LabelAttribute]?
 
     /// The boxes of an attribute that have not been dropped.
     public func keptBoxes(of attribute: LabelAttribute) -> [BoundingBox] {
-        let dropped = droppedBoxes[attribute.key] ?? []
+        guard let dropped = droppedBoxes[attribute.key], !dropped.isEmpty else { return attribute.boxes }
         return attribute.boxes.filter { !dropped.contains($0.index) }
     }
 

@@ -3,8 +3,6 @@ import PreflightJSON
 /// Reads one manifest line into a `ManifestLine`, recording every format problem instead
 /// of stopping at the first. It judges nothing: the rules do.
 public enum LineInterpreter {
-    /// Keys the service writes itself; never label attributes.
-    public static let serviceKeys: Set<String> = ["source-ref", "cl-metadata", "errors", "warnings", "cl-errors"]
     public static let classificationType = "groundtruth/image-classification"
     public static let detectionType = "groundtruth/object-detection"
 
@@ -28,35 +26,44 @@ public enum LineInterpreter {
 
     static func interpret(_ object: JSONObject, into line: inout ManifestLine) {
         line.duplicateKeys = object.duplicateKeys
-        // Each key's last member, found in one pass: a line with a hundred thousand keys
-        // must not cost a scan of every member per key.
-        var lastIndex: [String: Int] = [:]
-        lastIndex.reserveCapacity(object.count)
-        for (index, member) in object.members.enumerated() { lastIndex[member.key] = index }
-        func member(_ key: String) -> JSONValue? { lastIndex[key].map { object.members[$0].value } }
-
-        switch member("source-ref") {
-        case nil: line.sourceRef = .missing
-        case .string(let text)?:
-            line.sourceRef = S3URI(text).map { .valid($0) } ?? .invalid("\"\(text.prefix(200))\"")
-        case let other?: line.sourceRef = .invalid("a JSON \(other.typeName)")
-        }
-        var seen = Set<String>()
-        var metadataKeys = Set<String>()
-        var attributeKeys = Set<String>()
-        for key in object.keys where !serviceKeys.contains(key) && !seen.contains(key) {
-            seen.insert(key)
+        line.sourceRef = sourceRef(of: object)
+        // Lines have a handful of keys: linear scans over them beat hashing.
+        let keys = object.keys
+        var attributeKeys: [String] = []
+        var metadataKeys: [String] = []
+        for key in keys where !isServiceKey(key) && !attributeKeys.contains(key) {
             let metadataKey = key + "-metadata"
-            guard let metadata = member(metadataKey), let value = member(key) else { continue }
-            metadataKeys.insert(metadataKey)
-            attributeKeys.insert(key)
+            guard let metadata = object[metadataKey], let value = object[key] else { continue }
+            attributeKeys.append(key)
+            metadataKeys.append(metadataKey)
             line.attributes.append(attribute(key: key, value: value, metadata: metadata))
         }
-        var reported = Set<String>()
-        for key in object.keys where !serviceKeys.contains(key) && !metadataKeys.contains(key)
-            && !attributeKeys.contains(key) && !reported.contains(key) {
-            reported.insert(key)
+        for key in keys where !isServiceKey(key) && !metadataKeys.contains(key)
+            && !attributeKeys.contains(key) && !line.otherKeys.contains(key) {
             line.otherKeys.append(key)
+        }
+    }
+
+    /// The `source-ref` of a parsed line, and nothing else (the first pass needs only this).
+    public static func sourceRef(of object: JSONObject) -> SourceRefState {
+        switch object["source-ref"] {
+        case nil: return .missing
+        case .string(let text)?: return S3URI(text).map { .valid($0) } ?? .invalid("\"\(text.prefix(200))\"")
+        case let other?: return .invalid("a JSON \(other.typeName)")
+        }
+    }
+
+    /// The `source-ref` of a raw line, or nil when the line is not a JSON object.
+    public static func sourceRef(_ bytes: UnsafeRawBufferPointer) -> SourceRefState? {
+        guard case .object(let object)? = try? JSONParser.parse(bytes) else { return nil }
+        return sourceRef(of: object)
+    }
+
+    /// `source-ref` and the keys the service writes itself: never label attributes.
+    static func isServiceKey(_ key: String) -> Bool {
+        switch key {
+        case "source-ref", "cl-metadata", "errors", "warnings", "cl-errors": true
+        default: false
         }
     }
 

@@ -93,7 +93,8 @@ public struct LabelAttribute: Sendable, Equatable {
     public func labelName(ofClass id: Int?) -> String? {
         guard let id else { return nil }
         let text = String(id)
-        return classMap.last(where: { $0.id == text })?.name
+        for entry in classMap.reversed() where entry.id == text { return entry.name }
+        return nil
     }
 }
 

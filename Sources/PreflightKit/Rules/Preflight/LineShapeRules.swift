@@ -42,6 +42,9 @@ public struct TooManyLabelsPerImage: LineRule {
         ])
 
     public static func check(_ line: LineCheck) {
+        // Fewer label-bearing entries than the limit cannot name more labels than it.
+        let entries = line.line.attributes.reduce(0) { $0 + max(1, $1.boxes.count) }
+        guard entries > ServiceLimits.maxLabelsPerImage else { return }
         var labels = Set<String>()
         for attribute in line.validAttributes {
             if let name = attribute.className { labels.insert(name) }

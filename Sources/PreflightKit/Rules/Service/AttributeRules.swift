@@ -134,8 +134,12 @@ public struct MissingClassMapID: LineRule {
 
     public static func check(_ line: LineCheck) {
         for attribute in line.line.attributes where attribute.kind == .detection {
-            let ids = Set(attribute.classMap.map(\.id))
-            let missing = Set(attribute.boxes.compactMap(\.classID).filter { !ids.contains(String($0)) }).sorted()
+            var missing: [Int] = []
+            for box in attribute.boxes {
+                guard let id = box.classID, !missing.contains(id), attribute.labelName(ofClass: id) == nil else { continue }
+                missing.append(id)
+            }
+            missing.sort()
             guard !missing.isEmpty else { continue }
             line.report(definition, attribute: attribute.key, details: [
                 "missing_class_ids": .array(missing.map { .number(JSONNumber($0)) }),
@@ -159,12 +163,14 @@ public struct InvalidLabelNameLength: LineRule {
         ])
 
     public static func check(_ line: LineCheck) {
+        let limit = ServiceLimits.maxLabelNameLength
         for attribute in line.line.attributes {
-            let names = [attribute.className].compactMap { $0 } + attribute.classMap.map(\.name)
-            let long = names.filter { $0.count > ServiceLimits.maxLabelNameLength }
-            guard !long.isEmpty else { continue }
+            // A name of at most `limit` UTF-8 bytes has at most `limit` characters: skip counting those.
+            func tooLong(_ name: String) -> Bool { name.utf8.count > limit && name.count > limit }
+            let long = attribute.className.flatMap { tooLong($0) ? $0 : nil } ?? attribute.classMap.first { tooLong($0.name) }?.name
+            guard let long else { continue }
             line.report(definition, attribute: attribute.key, details: [
-                "reason": .string("label name of \(long[0].count) characters; the limit is \(ServiceLimits.maxLabelNameLength)"),
+                "reason": .string("label name of \(long.count) characters; the limit is \(limit)"),
             ])
         }
     }
