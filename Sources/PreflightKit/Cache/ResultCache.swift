@@ -22,6 +22,7 @@ public final class ResultCache: Sendable {
         var identity: FileIdentity
         var facts: ImageFacts
         var sha256: String?
+        var crc32: UInt32? = nil
     }
 
     public let file: String
@@ -69,17 +70,18 @@ public final class ResultCache: Sendable {
         dirty.store(true, ordering: .relaxed)
     }
 
-    func sha256(for path: String, identity: FileIdentity) -> String? {
+    /// The CRC-32 recorded for an unchanged file, if any.
+    func crc32(for path: String, identity: FileIdentity) -> UInt32? {
         entries.withLock { entries in
             guard let entry = entries[path], entry.identity == identity else { return nil }
-            return entry.sha256
+            return entry.crc32
         }
     }
 
-    func storeSHA256(_ hash: String, for path: String, identity: FileIdentity) {
+    func storeCRC32(_ crc: UInt32, for path: String, identity: FileIdentity) {
         entries.withLock { entries in
             guard var entry = entries[path], entry.identity == identity else { return }
-            entry.sha256 = hash
+            entry.crc32 = crc
             entries[path] = entry
         }
         dirty.store(true, ordering: .relaxed)
@@ -100,6 +102,7 @@ public final class ResultCache: Sendable {
                     "f": entry.facts.jsonValue,
                 ]
                 if let hash = entry.sha256 { object["h"] = .string(hash) }
+                if let crc = entry.crc32 { object["c"] = .number(JSONNumber(Int(crc))) }
                 JSONWriter.write(.object(object), into: &line)
                 line.append(0x0A)
                 sink.write(line)
@@ -117,7 +120,8 @@ public final class ResultCache: Sendable {
                   let facts = value["f"].flatMap(ImageFacts.init(json:)) else { return }
             let identity = FileIdentity(device: UInt64(bitPattern: id[0]), inode: UInt64(bitPattern: id[1]),
                                         size: id[2], modified: id[3], changed: id[4])
-            entries[path] = Entry(identity: identity, facts: facts, sha256: value["h"]?.stringValue)
+            let crc = value["c"]?.numberValue?.int64.flatMap { UInt32(exactly: $0) }
+            entries[path] = Entry(identity: identity, facts: facts, sha256: value["h"]?.stringValue, crc32: crc)
         }
         return entries
     }

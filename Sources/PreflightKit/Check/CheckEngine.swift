@@ -119,17 +119,25 @@ public struct CheckEngine: Sendable {
         }
 
         // Images with the same bytes, across both manifests.
-        let identities = catalog.contentIdentities(jobs: options.jobs, cache: options.cache)
-        var groups = ContentGroups()
-        var firstSeen: [String: (role: DatasetRole, line: Int, path: String)] = [:]
-        for role in [DatasetRole.training, .testing] {
+        let findsDuplicates = !options.ignored.isSuperset(of: [DuplicateImage.definition.code, TrainTestOverlap.definition.code])
+        let groups = findsDuplicates ? catalog.identicalContentGroups(jobs: options.jobs, cache: options.cache) : [:]
+        var contentGroups = ContentGroups()
+        var firstSeen: [Int: (role: DatasetRole, line: Int, path: String)] = [:]
+        var firstLineOfPath: [String: (role: DatasetRole, line: Int)] = [:]
+        for role in [DatasetRole.training, .testing] where findsDuplicates {
             guard let stats = result.stats.first(where: { $0.role == role }) else { continue }
             for (line, path) in stats.imageLines {
-                guard let identity = identities[path] else { continue }
-                if let first = firstSeen[identity] {
-                    groups.duplicates.append((role, line, path, first.role, first.line, first.path))
+                if let group = groups[path] {
+                    if let first = firstSeen[group] {
+                        contentGroups.duplicates.append((role, line, path, first.role, first.line, first.path))
+                    } else {
+                        firstSeen[group] = (role, line, path)
+                    }
+                } else if let first = firstLineOfPath[path] {
+                    // The same file named again.
+                    contentGroups.duplicates.append((role, line, path, first.role, first.line, path))
                 } else {
-                    firstSeen[identity] = (role, line, path)
+                    firstLineOfPath[path] = (role, line)
                 }
             }
         }
@@ -141,7 +149,7 @@ public struct CheckEngine: Sendable {
         for input in readable {
             guard let stats = result.stats.first(where: { $0.role == input.role }) else { continue }
             let check = DatasetCheck(stats: stats, training: input.role == .testing ? training : nil,
-                                     hasTestManifest: hasTest, options: options, contentGroups: groups)
+                                     hasTestManifest: hasTest, options: options, contentGroups: contentGroups)
             for rule in RuleCatalogue.datasetRules { rule.check(check) }
             datasetFindings[input.role, default: []] += check.findings
         }

@@ -63,33 +63,51 @@ struct ImageCatalog {
         return facts
     }
 
-    /// Identities by content: images whose size is shared with another image are hashed;
-    /// an image with a size of its own is identified by its path.
-    func contentIdentities(jobs: Int, cache: ResultCache?) -> [String: String] {
+    /// Which images have identical bytes. Only images that share their size with another
+    /// are read: their CRC-32 splits them further, and files with equal size and CRC are
+    /// compared byte for byte, so equality is exact. Returns, for every image whose bytes
+    /// equal another image's, the number of its group; images absent from the result are
+    /// unique.
+    func identicalContentGroups(jobs: Int, cache: ResultCache?) -> [String: Int] {
         var bySize: [Int: [String]] = [:]
         for (path, fact) in zip(paths, facts) {
             guard let size = fact.fileSize, fact.integrity != .unreadable else { continue }
             bySize[size, default: []].append(path)
         }
-        var identities: [String: String] = [:]
-        var toHash: [String] = []
-        for (_, group) in bySize {
-            if group.count == 1 { identities[group[0]] = "path:" + group[0] } else { toHash += group }
+        let candidates = bySize.values.filter { $0.count > 1 }.flatMap { $0 }
+        let checksums = Self.parallelMap(candidates, jobs: jobs, progress: nil) { path -> UInt32? in
+            let identity = cache == nil ? nil : FileIdentity.of(path)
+            if let cache, let identity, let known = cache.crc32(for: path, identity: identity) { return known }
+            guard case .success(let file) = FileBytes.read(path: path, limit: Int.max), file.isComplete else { return nil }
+            let crc = Checksum.crc32(file.bytes)
+            if let cache, let identity, FileIdentity.of(path) == identity { cache.storeCRC32(crc, for: path, identity: identity) }
+            return crc
         }
-        let hashes = Self.parallelMap(toHash, jobs: jobs, progress: nil) { path -> String in
-            let identity = FileIdentity.of(path)
-            if let cache, let identity, let known = cache.sha256(for: path, identity: identity) { return "sha256:" + known }
-            switch FileBytes.read(path: path, limit: Int.max) {
-            case .success(let file):
-                let hash = SHA256.hex(file.bytes)
-                if let cache, let identity, FileIdentity.of(path) == identity { cache.storeSHA256(hash, for: path, identity: identity) }
-                return "sha256:" + hash
-            case .failure:
-                return "path:" + path
+        var byChecksum: [String: [String]] = [:]
+        for (path, checksum) in zip(candidates, checksums) {
+            guard let checksum, let size = facts(for: path)?.fileSize else { continue }
+            byChecksum["\(size):\(checksum)", default: []].append(path)
+        }
+        var groups: [String: Int] = [:]
+        var nextGroup = 0
+        for (_, sameChecksum) in byChecksum.sorted(by: { $0.key < $1.key }) where sameChecksum.count > 1 {
+            // Compare each file with the first of every group found so far in this bucket.
+            var representatives: [(bytes: [UInt8], group: Int)] = []
+            for path in sameChecksum {
+                guard case .success(let file) = FileBytes.read(path: path, limit: Int.max), file.isComplete else { continue }
+                if let match = representatives.first(where: { $0.bytes == file.bytes }) {
+                    groups[path] = match.group
+                } else {
+                    representatives.append((file.bytes, nextGroup))
+                    groups[path] = nextGroup
+                    nextGroup += 1
+                }
             }
         }
-        for (path, hash) in zip(toHash, hashes) { identities[path] = hash }
-        return identities
+        // Keep only groups with more than one member.
+        var sizes: [Int: Int] = [:]
+        for group in groups.values { sizes[group, default: 0] += 1 }
+        return groups.filter { sizes[$0.value]! > 1 }
     }
 
     /// `transform` applied to every element on up to `jobs` threads; results in input order.

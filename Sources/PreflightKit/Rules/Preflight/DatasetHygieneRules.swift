@@ -21,6 +21,9 @@ public struct DuplicateImage: DatasetRule {
                   training: [ExampleLines.classification("a.jpg", label: "cat"), ExampleLines.classification("a.jpg", label: "dog")],
                   images: ["a.jpg": .fixture("jpeg-baseline.jpg")], line: 2),
             .init("Different images", triggers: false, training: two, images: twoImages),
+            .init("Same size, different bytes", triggers: false,
+                  training: [ExampleLines.classification("a.jpg", label: "cat"), ExampleLines.classification("b.jpg", label: "dog")],
+                  images: ["a.jpg": .tagged("jpeg-baseline.jpg", tag: 1), "b.jpg": .tagged("jpeg-baseline.jpg", tag: 2)]),
         ])
 
     public static func check(_ dataset: DatasetCheck) {
