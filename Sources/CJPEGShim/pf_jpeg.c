@@ -25,6 +25,15 @@ static void copy_message(char *dst, size_t cap, const char *src) {
 
 static void on_error_exit(j_common_ptr cinfo) {
     pf_jpeg_context *ctx = (pf_jpeg_context *)cinfo->err;
+    if (cinfo->err->msg_code == JERR_NO_BACKING_STORE) {
+        /* The whole-image buffers of a progressive or multi-scan file would exceed
+           max_memory: a limit reached, not damage. */
+        ctx->result->status = PF_JPEG_REFUSED;
+        snprintf(ctx->result->message, sizeof ctx->result->message,
+                 "decoding needs more than the memory limit of %llu bytes",
+                 (unsigned long long)ctx->options->max_memory);
+        longjmp(ctx->escape, 1);
+    }
     char buffer[JMSG_LENGTH_MAX];
     (*cinfo->err->format_message)(cinfo, buffer);
     copy_message(ctx->result->message, sizeof ctx->result->message, buffer);

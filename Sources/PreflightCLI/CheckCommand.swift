@@ -21,8 +21,11 @@ struct CheckCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The training manifest (JSON Lines, SageMaker Ground Truth format).")
+    @Argument(help: "The training manifest (JSON Lines, SageMaker Ground Truth format), or a folder whose child folders are the labels.")
     var training: String
+
+    @Option(help: ArgumentHelp("For a folder: label by the child folders of DIR/SUBDIR instead.", valueName: "SUBDIR"))
+    var location: String?
 
     @Option(help: "The test manifest. Without one, the service's 20% auto-split is checked instead.")
     var test: String?
@@ -129,9 +132,14 @@ struct CheckCommand: ParsableCommand {
             options.progress = { @Sendable done, total in progressLine.update(done: done, total: total) }
         }
 
-        var inputs = [ManifestInput(path: training, role: .training)]
-        if let test { inputs.append(ManifestInput(path: test, role: .testing)) }
-        let result = CheckEngine(options: options).run(inputs)
+        // A folder is checked as the service imports it: labelled by folder name.
+        if rekognitionDirectory != nil, FolderWalker.isFolder(training) || test.map(FolderWalker.isFolder) == true {
+            throw ValidationError("--rekognition-dir needs manifests; write the folder's with `preflight manifest from-folder`")
+        }
+        let result: CheckResult
+        do { result = try FolderCheck(options: options).run(training: training, test: test, location: location) } catch {
+            throw ValidationError(error.description)
+        }
         progressLine?.finish()
 
         let context = ReportContext(failOn: failOn.severity)

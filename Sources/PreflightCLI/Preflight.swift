@@ -10,7 +10,7 @@ struct Preflight: ParsableCommand {
         commandName: "preflight",
         abstract: "Check an Amazon Rekognition Custom Labels dataset on your own disk before you upload it.",
         version: PreflightVersion.current,
-        subcommands: [CheckCommand.self, ProbeCommand.self, RulesCommand.self]
+        subcommands: [CheckCommand.self, ManifestCommand.self, ProbeCommand.self, RulesCommand.self]
     )
 
     /// Runs the command line; usage errors exit with 2 (not the parser's default 64), so

@@ -52,7 +52,7 @@ public struct JPEGHeader: Sendable, Equatable {
     /// Walks the marker segments in `bytes` up to the first start-of-scan.
     /// Returns nil when the bytes do not start with a JPEG start-of-image marker.
     public static func read(_ bytes: [UInt8]) -> JPEGHeader? {
-        guard bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8 else { return nil }
+        guard bytes.count >= 2, bytes[0] == 0xFF, bytes[1] == 0xD8 else { return nil }
         var header = JPEGHeader()
         var offset = 2
         var sawFrame = false

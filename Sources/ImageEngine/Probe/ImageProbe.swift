@@ -226,8 +226,14 @@ public struct ImageProbe: Sendable {
             facts.problems.append(ImageProblem(.damagedHeader, "JPEG structure damaged: \(damage)"))
             return
         }
+        if header.ranOutOfBytes && !file.isComplete {
+            // Marker segments (APPn, COM) fill more than the longest prefix read.
+            facts.problems.append(ImageProblem(.tooLargeToDecode,
+                "the JPEG's marker segments run past the first \(file.bytes.count) bytes read, before the image data starts; not examined further"))
+            return
+        }
         if header.ranOutOfBytes {
-            // Only reached when the whole file was read: it ends inside the headers.
+            // The whole file was read: it ends inside the headers.
             facts.integrity = .corrupt
             facts.problems.append(ImageProblem(.truncated, "the file ends inside the JPEG headers, before any image data"))
             return

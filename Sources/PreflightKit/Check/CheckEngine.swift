@@ -24,10 +24,16 @@ public struct CheckResult: Sendable {
     public var imagesFromCache = 0
     /// Manifests that could not be read at all (the run cannot be trusted: exit code 2).
     public var unreadableManifests: [String]
+    /// Line findings past `maxStoredFindings`, counted by code but not kept.
+    public var omittedFindings: [String: Int] = [:]
 
     public func stats(for role: DatasetRole) -> DatasetStats? { stats.first { $0.role == role } }
 
-    public func count(_ severity: Severity) -> Int { findings.filter { $0.severity == severity }.count }
+    /// Findings of a severity, the omitted ones included.
+    public func count(_ severity: Severity) -> Int {
+        findings.filter { $0.severity == severity }.count
+            + omittedFindings.filter { RuleCatalogue.definition(code: $0.key)?.severity == severity }.values.reduce(0, +)
+    }
 }
 
 /// Runs every rule over a training manifest (and optionally a test manifest) and the
@@ -59,7 +65,8 @@ public struct CheckEngine: Sendable {
         var realDirectories: [String: String?] = [:]
         for input in readable where !options.resolver.isEmpty {
             ManifestReader(path: input.path).forEachLine { number, line in
-                guard case .bytes(let bytes) = line, let uri = LineInterpreter.sourceRef(bytes)?.uri,
+                guard number <= ServiceLimits.maxLinesPerManifest,
+                      case .bytes(let bytes) = line, let uri = LineInterpreter.sourceRef(bytes)?.uri,
                       case .local(let path) = options.resolver.resolve(uri) else { return }
                 let before = catalog.paths.count
                 catalog.add(path)
@@ -80,12 +87,20 @@ public struct CheckEngine: Sendable {
 
         // Pass 2: every line through every line rule.
         var lineFindings: [DatasetRole: [Finding]] = [:]
+        var storedFindings = 0
         for input in readable {
             var stats = DatasetStats(file: input.path, role: input.role)
             stats.fileSize = FileBytes.size(path: input.path).map { $0 }.get(or: 0)
             var findings: [Finding] = []
             var distinct = Set<String>()
             ManifestReader(path: input.path).forEachLine { number, line in
+                // The service refuses a manifest over the line limit outright: count the
+                // rest, check none of it (memory stays bounded however long the file).
+                guard number <= ServiceLimits.maxLinesPerManifest else {
+                    stats.totalLines += 1
+                    stats.uncheckedLines += 1
+                    return
+                }
                 let parsed: ManifestLine
                 switch line {
                 case .bytes(let bytes): parsed = LineInterpreter.interpret(bytes, number: number)
@@ -111,7 +126,14 @@ public struct CheckEngine: Sendable {
                                       image: image, options: options)
                 for rule in RuleCatalogue.lineRules { rule.check(check) }
                 stats.add(check)
-                findings += check.findings
+                for finding in check.findings {
+                    if storedFindings < options.maxStoredFindings {
+                        findings.append(finding)
+                        storedFindings += 1
+                    } else {
+                        result.omittedFindings[finding.code, default: 0] += 1
+                    }
+                }
             }
             stats.distinctImages = distinct.count
             lineFindings[input.role, default: []] += findings

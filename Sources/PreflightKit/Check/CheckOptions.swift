@@ -15,6 +15,9 @@ public struct CheckOptions: Sendable {
     public var cache: ResultCache?
     /// On a cache hit, hash the file and compare with the hash stored when it was examined.
     public var verifyCache = false
+    /// Findings kept in full; past this many, further line findings are only counted (by
+    /// code), which bounds memory whatever the input.
+    public var maxStoredFindings = 100_000
     /// Called from worker threads as images are examined: (done, total).
     public var progress: (@Sendable (Int, Int) -> Void)?
 

@@ -12,7 +12,9 @@ public struct DatasetStats: Sendable {
     public var totalLines = 0
     public var invalidLines = 0
     public var ignoredLines = 0
-    public var validLines: Int { totalLines - invalidLines - ignoredLines }
+    /// Lines past the service's 250,000-line limit: counted, not checked.
+    public var uncheckedLines = 0
+    public var validLines: Int { totalLines - invalidLines - ignoredLines - uncheckedLines }
     /// 1-based numbers of the invalid lines, in order.
     public var invalidLineNumbers: [Int] = []
 

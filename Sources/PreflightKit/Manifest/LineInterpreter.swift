@@ -27,20 +27,46 @@ public enum LineInterpreter {
     static func interpret(_ object: JSONObject, into line: inout ManifestLine) {
         line.duplicateKeys = object.duplicateKeys
         line.sourceRef = sourceRef(of: object)
-        // Lines have a handful of keys: linear scans over them beat hashing.
+        // Lines have a handful of keys: linear scans over them beat hashing. A line with
+        // thousands of keys gets an index instead, so it costs linear time, not quadratic.
         let keys = object.keys
-        var attributeKeys: [String] = []
-        var metadataKeys: [String] = []
+        let index: [String: Int]? = keys.count <= KeyList.linearLimit ? nil
+            : Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { _, last in last })
+        func member(_ key: String) -> JSONValue? {
+            guard let index else { return object[key] }
+            return index[key].map { object.members[$0].value }
+        }
+        var attributeKeys = KeyList(count: keys.count)
+        var metadataKeys = KeyList(count: keys.count)
         for key in keys where !isServiceKey(key) && !attributeKeys.contains(key) {
             let metadataKey = key + "-metadata"
-            guard let metadata = object[metadataKey], let value = object[key] else { continue }
+            guard let metadata = member(metadataKey), let value = member(key) else { continue }
             attributeKeys.append(key)
             metadataKeys.append(metadataKey)
             line.attributes.append(attribute(key: key, value: value, metadata: metadata))
         }
+        var otherKeys = KeyList(count: keys.count)
         for key in keys where !isServiceKey(key) && !metadataKeys.contains(key)
-            && !attributeKeys.contains(key) && !line.otherKeys.contains(key) {
-            line.otherKeys.append(key)
+            && !attributeKeys.contains(key) && !otherKeys.contains(key) {
+            otherKeys.append(key)
+        }
+        line.otherKeys = otherKeys.keys
+    }
+
+    /// Keys in order: searched by scanning while there are few, through a set beside them
+    /// when the line has many.
+    struct KeyList {
+        static let linearLimit = 32
+        private(set) var keys: [String] = []
+        private var set: Set<String>?
+
+        init(count: Int) { if count > Self.linearLimit { set = [] } }
+
+        func contains(_ key: String) -> Bool { set?.contains(key) ?? keys.contains(key) }
+
+        mutating func append(_ key: String) {
+            keys.append(key)
+            set?.insert(key)
         }
     }
 

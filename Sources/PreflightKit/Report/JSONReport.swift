@@ -44,6 +44,7 @@ public enum JSONReport: Reporter {
             "errors": .number(JSONNumber(result.count(.error))),
             "warnings": .number(JSONNumber(result.count(.warning))),
             "infos": .number(JSONNumber(result.count(.info))),
+            "findings_omitted": .object(JSONObject(result.omittedFindings.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) })),
             "images_examined": .number(JSONNumber(result.imagesExamined)),
             "images_from_cache": .number(JSONNumber(result.imagesFromCache)),
             "integrity_checked": .bool(result.options.mode == .full),
@@ -65,6 +66,7 @@ public enum JSONReport: Reporter {
             "lines": .object([
                 "total": .number(JSONNumber(stats.totalLines)), "valid": .number(JSONNumber(stats.validLines)),
                 "invalid": .number(JSONNumber(stats.invalidLines)), "ignored": .number(JSONNumber(stats.ignoredLines)),
+                "unchecked": .number(JSONNumber(stats.uncheckedLines)),
             ]),
             "invalid_line_numbers": .array(stats.invalidLineNumbers.map { .number(JSONNumber($0)) }),
             "distinct_images": .number(JSONNumber(stats.distinctImages)),

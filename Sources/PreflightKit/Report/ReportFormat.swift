@@ -35,6 +35,7 @@ public enum Verdict: String, Sendable {
 
     public static func of(_ result: CheckResult, failOn: Severity?) -> Verdict {
         guard let failOn else { return .pass }
-        return result.findings.contains { $0.severity >= failOn } ? .fail : .pass
+        let omitted = result.omittedFindings.keys.contains { (RuleCatalogue.definition(code: $0)?.severity ?? .error) >= failOn }
+        return omitted || result.findings.contains { $0.severity >= failOn } ? .fail : .pass
     }
 }

@@ -41,9 +41,18 @@ public enum RuleDocs {
                 if let line = example.line, example.triggers {
                     out += " (line \(line)\(example.annotation.map { ", box \($0)" } ?? "")\(example.inTest ? " of the test manifest" : ""))"
                 }
+                if let entry = example.entry, example.triggers { out += " (on `\(entry)`)" }
                 out += "\n"
                 if example.training.count == 1, example.training[0].count < 400, example.test == nil {
                     out += "  ```json\n  \(example.training[0])\n  ```\n"
+                }
+                if let tree = example.folder {
+                    out += "  Folder: " + tree.keys.sorted().map { key -> String in
+                        if case .symlink(let target)? = tree[key] { return "`\(key)` → `\(target)`" }
+                        return "`\(key)`"
+                    }.joined(separator: ", ")
+                    out += example.location.map { "; checked with `--location \($0)`" } ?? ""
+                    out += "\n"
                 }
             }
         }

@@ -8,22 +8,24 @@ public enum TextReport: Reporter {
         let paint = Paint(enabled: context.color)
         var out = ""
         var currentFile: String?
-        var currentLine: Int?? = .none
+        var currentGroup: String?
         for finding in result.findings {
             if finding.file != currentFile {
                 currentFile = finding.file
-                currentLine = .none
+                currentGroup = nil
                 out += "\n" + paint.bold("\(finding.file) (\(finding.role.rawValue))") + "\n"
             }
-            if currentLine != .some(finding.line) {
-                currentLine = .some(finding.line)
-                if let line = finding.line {
-                    var heading = "  line \(line)"
+            let group = finding.line.map { "line \($0)" } ?? (finding.scope == .manifestFile ? "manifest file"
+                : finding.scope == .folderEntry ? "files and folders" : "dataset")
+            if group != currentGroup {
+                currentGroup = group
+                if finding.line != nil {
+                    var heading = "  \(group)"
                     if let ref = finding.sourceRef { heading += "  \(ref)" }
                     if let image = finding.image { heading += paint.dim("  → \(image)") }
                     out += heading + "\n"
                 } else {
-                    out += "  " + (finding.scope == .manifestFile ? "manifest file" : "dataset") + "\n"
+                    out += "  \(group)\n"
                 }
             }
             var where_ = ""
@@ -38,7 +40,8 @@ public enum TextReport: Reporter {
         out += "\n" + paint.bold("Summary") + "\n"
         for stats in result.stats {
             out += "  \(stats.role.rawValue): \(stats.file)\n"
-            out += "    lines: \(stats.totalLines) total, \(stats.validLines) valid, \(stats.invalidLines) invalid, \(stats.ignoredLines) ignored\n"
+            out += "    lines: \(stats.totalLines) total, \(stats.validLines) valid, \(stats.invalidLines) invalid, \(stats.ignoredLines) ignored"
+                + (stats.uncheckedLines > 0 ? ", \(stats.uncheckedLines) past the line limit not checked" : "") + "\n"
             out += "    use case: \(stats.useCase.rawValue); distinct images: \(stats.distinctImages)\n"
             for (kind, labels) in [("image-level labels", stats.classificationLabels), ("object labels", stats.detectionLabels)] where !labels.isEmpty {
                 let list = labels.sorted { $0.key < $1.key }.map { name, count in
@@ -46,16 +49,38 @@ public enum TextReport: Reporter {
                 }
                 out += "    \(kind): " + list.joined(separator: ", ") + "\n"
             }
+            out += folderSummary(result, stats)
         }
         let mode = result.options.mode == .full ? "every pixel decoded" : "headers only; corruption not checked"
         let cached = result.imagesFromCache > 0 ? ", \(result.imagesFromCache) unchanged since an earlier run" : ""
         out += "  images examined: \(result.imagesExamined) (\(mode)\(cached))\n"
+        if !result.omittedFindings.isEmpty {
+            let list = result.omittedFindings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            out += "  not listed above (over \(result.options.maxStoredFindings) findings): \(list)\n"
+        }
         let errors = result.count(.error), warnings = result.count(.warning)
         let verdict = Verdict.of(result, failOn: context.failOn)
         let text = "\(verdict == .pass ? "PASS" : "FAIL"): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
         out += "  " + (verdict == .pass ? paint.green(text) : paint.red(text)) + "\n"
         return out
     }
+}
+
+/// For a folder dataset: its unlabelled images, and the labels a deeper `--location` would give.
+private func folderSummary(_ result: CheckResult, _ stats: DatasetStats) -> String {
+    let mine = result.findings.filter { $0.file == stats.file && $0.role == stats.role && $0.scope == .folderEntry }
+    var out = ""
+    let unlabelled = mine.filter { $0.code == FolderUnlabeledImage.definition.code }.count
+    if unlabelled > 0 { out += "    images without a label (not used): \(unlabelled)\n" }
+    for nested in mine where nested.code == FolderNestedLabels.definition.code {
+        let labels = (nested.details["labels_at_location"]?.arrayValue ?? []).map {
+            "\($0["name"]?.stringValue ?? "?") (\($0["images"]?.numberValue?.int64 ?? 0) images)"
+        }
+        let left = nested.details["unlabeled_at_location"]?.numberValue?.int64 ?? 0
+        out += "    with --location \(nested.details["location"]?.stringValue ?? "?"): " + labels.joined(separator: ", ")
+            + (left > 0 ? "; \(left) image\(left == 1 ? "" : "s") without a label" : "") + "\n"
+    }
+    return out
 }
 
 /// ANSI styling that disappears when disabled.

@@ -68,9 +68,23 @@ public enum RuleCatalogue {
         TrainTestOverlap.self,
     ]
 
-    /// Every definition: manifest-file rules, line rules, dataset rules.
+    /// Checked on the files and folders of a folder dataset (`preflight check DIR`), besides
+    /// every rule above on the manifest the folder makes.
+    public static let folderRules: [any FolderRule.Type] = [
+        FolderUnlabeledImage.self,
+        FolderNotAnImage.self,
+        FolderUnsupportedImage.self,
+        FolderHiddenEntry.self,
+        FolderSymlinkLoop.self,
+        FolderSymlinkOutside.self,
+        FolderUnreadable.self,
+        FolderNestedLabels.self,
+    ]
+
+    /// Every definition: manifest-file rules, line rules, dataset rules, folder rules.
     public static let all: [RuleDefinition] =
         manifestFileRules.map { $0.definition } + lineRules.map { $0.definition } + datasetRules.map { $0.definition }
+            + folderRules.map { $0.definition }
 
     public static func definition(code: String) -> RuleDefinition? {
         all.first { $0.code == code.uppercased() }

@@ -30,6 +30,8 @@ public enum Scope: String, Sendable, Codable, CaseIterable {
     case dataset
     /// Training and test datasets together.
     case project
+    /// One file or folder of a folder dataset (`preflight check DIR`).
+    case folderEntry = "folder_entry"
 }
 
 /// What the service does about a finding.
@@ -84,6 +86,13 @@ public struct RuleExample: Sendable {
     public var mapsImages = true
     /// The AWS region the example is checked for.
     public var region: String?
+    /// When set, the example is a folder dataset: this tree (paths relative to the folder)
+    /// is checked as `preflight check DIR` checks it, instead of `training`.
+    public var folder: [String: ExampleImage]?
+    /// For folder examples: the `--location` inside the folder.
+    public var location: String?
+    /// For folder examples: the file or folder (relative to the folder) the finding must name.
+    public var entry: String?
 
     public init(_ title: String, triggers: Bool, training: [String], test: [String]? = nil,
                 images: [String: ExampleImage] = [:], line: Int? = nil, annotation: Int? = nil,
@@ -106,9 +115,13 @@ public enum ExampleImage: Sendable, Equatable {
     case fixture(String)
     /// A copy of `Fixtures/images/NAME` with bytes appended until the file has `size` bytes.
     case padded(String, size: Int)
-    /// A copy of the JPEG `Fixtures/images/NAME` with a comment segment holding `tag` after its
-    /// start marker: still valid, same pixels, different bytes.
+    /// A copy of `Fixtures/images/NAME` holding `tag` in a comment (a JPEG COM segment after the
+    /// start marker, or a PNG tEXt chunk after IHDR): still valid, same pixels, different bytes.
     case tagged(String, tag: Int)
+    /// A file holding this text (not an image).
+    case text(String)
+    /// A symbolic link to this target (relative to the link's folder, or absolute).
+    case symlink(String)
 }
 
 /// Everything there is to know about one check: the single source for the engine's

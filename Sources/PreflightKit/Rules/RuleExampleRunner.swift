@@ -43,11 +43,7 @@ public struct RuleExampleRunner {
         }
         let images = folder.appendingPathComponent("images")
         try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
-        for (key, image) in example.images {
-            let url = images.appendingPathComponent(key)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try bytes(of: image).write(to: url)
-        }
+        try materialize(example.images, in: images)
 
         var options = CheckOptions()
         options.mode = example.fullDecode ? .full : .header
@@ -55,7 +51,27 @@ public struct RuleExampleRunner {
         if example.mapsImages {
             options.resolver = SourceRefResolver(mappings: [.init(prefix: "s3://example-bucket", directory: images.path)])
         }
+        if let tree = example.folder {
+            let dataset = folder.appendingPathComponent("dataset")
+            try FileManager.default.createDirectory(at: dataset, withIntermediateDirectories: true)
+            try materialize(tree, in: dataset)
+            return try FolderCheck(options: options).run(training: dataset.path, location: example.location)
+        }
         return CheckEngine(options: options).run(inputs)
+    }
+
+    /// Writes each file of `tree` (paths relative to `folder`) made from the fixtures,
+    /// creating folders as needed.
+    public func materialize(_ tree: [String: ExampleImage], in folder: URL) throws {
+        for (key, image) in tree.sorted(by: { $0.key < $1.key }) {
+            let url = folder.appendingPathComponent(key)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if case .symlink(let target) = image {
+                try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target)
+            } else {
+                try bytes(of: image).write(to: url)
+            }
+        }
     }
 
     private func judge(_ result: CheckResult, example: RuleExample, rule: RuleDefinition) -> Outcome {
@@ -71,6 +87,8 @@ public struct RuleExampleRunner {
             } else if example.line == nil, rule.scope == .dataset || rule.scope == .project || rule.scope == .manifestFile,
                       findings.contains(where: { $0.line != nil }) {
                 failure = "a \(rule.scope.rawValue) finding must carry no line number"
+            } else if let entry = example.entry, !findings.contains(where: { $0.image?.hasSuffix("/dataset/" + entry) == true }) {
+                failure = "expected \(rule.code) on \(entry); got \(findings.map { $0.image ?? "-" })"
             }
         } else if !findings.isEmpty {
             failure = "expected no \(rule.code); got \(findings.map { "line \($0.line.map(String.init) ?? "-"): \($0.details["reason"]?.stringValue ?? $0.message)" })"
@@ -94,9 +112,33 @@ public struct RuleExampleRunner {
         case .tagged(let name, let tag):
             var data = try Data(contentsOf: fixtures.appendingPathComponent("images/\(name)"))
             let comment = Array("example \(tag)".utf8)
+            if data.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
+                // A tEXt chunk after the 8-byte signature and the 25-byte IHDR chunk.
+                let body = Array("Comment".utf8) + [0] + comment
+                let typed = Array("tEXt".utf8) + body
+                let crc = Self.crc32(typed)
+                let chunk = [UInt8(body.count >> 24), UInt8((body.count >> 16) & 0xFF), UInt8((body.count >> 8) & 0xFF), UInt8(body.count & 0xFF)]
+                    + typed + [UInt8(crc >> 24), UInt8((crc >> 16) & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)]
+                data.insert(contentsOf: chunk, at: 33)
+                return data
+            }
             let segment: [UInt8] = [0xFF, 0xFE, UInt8((comment.count + 2) >> 8), UInt8((comment.count + 2) & 0xFF)] + comment
             data.insert(contentsOf: segment, at: 2)
             return data
+        case .text(let text):
+            return Data(text.utf8)
+        case .symlink:
+            return Data()
         }
+    }
+
+    /// The PNG chunk checksum (CRC-32, ISO 3309).
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return crc ^ 0xFFFF_FFFF
     }
 }

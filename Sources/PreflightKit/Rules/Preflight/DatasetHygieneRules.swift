@@ -156,7 +156,7 @@ public struct TooManyLines: DatasetRule {
         code: "PREFLIGHT_TOO_MANY_LINES", severity: .error, scope: .dataset, effect: .stopsTraining, origin: .preflight,
         title: "More than 250,000 lines",
         message: "The manifest has more than 250,000 lines (dataset objects).",
-        explanation: "A manifest may hold at most 250,000 dataset objects. The service states the limit without an error code of its own.",
+        explanation: "A manifest may hold at most 250,000 dataset objects. The service states the limit without an error code of its own. Preflight counts the lines past the limit but does not check them.",
         fix: "Split the dataset.",
         examples: [
             .init("250,001 blank lines", triggers: true, training: Array(repeating: "", count: 250_001), fullDecode: false),
@@ -165,7 +165,10 @@ public struct TooManyLines: DatasetRule {
 
     public static func check(_ dataset: DatasetCheck) {
         guard dataset.stats.totalLines > ServiceLimits.maxLinesPerManifest else { return }
-        dataset.report(definition, details: ["lines": .number(JSONNumber(dataset.stats.totalLines))])
+        dataset.report(definition, details: [
+            "lines": .number(JSONNumber(dataset.stats.totalLines)),
+            "reason": .string("\(dataset.stats.totalLines) lines; lines after line \(ServiceLimits.maxLinesPerManifest) were counted but not checked"),
+        ])
     }
 }
 

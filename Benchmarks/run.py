@@ -1,0 +1,466 @@
+#!/usr/bin/env python3
+"""Preflight's benchmark: one command, one table.
+
+  python3 Benchmarks/run.py --photos /work/bench-data/photos --many /work/bench-data/many
+
+Builds Preflight in release mode (`swift build -c release --scratch-path /work/bench-build`,
+run from the repository root so it never touches .build), then times, on the same files:
+
+  photos folder (generate_dataset.py, photos mode):
+    preflight check --mode full   first run, then an identical second run ("cached")
+    preflight check --mode header first run, then an identical second run
+    pillow_check.py verify()+load(), and --header-only
+    jpeginfo -c (JPEGs) + pngcheck (PNGs), by content
+    djpeg to /dev/null, full size and -scale 1/8
+  many folder (generate_dataset.py --many):
+    preflight check --mode header on the 100,000-line manifest, twice
+    pillow_check.py --header-only on the same manifest
+    preflight check --mode header on the 250,000-line manifest (memory)
+    preflight check with no --map (manifest reading only) on both manifests: MB/s
+  and Preflight's JPEG decode methods through its C shim (jpeg_methods.c) on a sample.
+
+Every tool gets --jobs/-P of the same number of processes (default 2), runs under `nice`,
+and is timed with /usr/bin/time (wall, user+system CPU, peak RSS of the largest process).
+Files are read once before timing so every run sees a warm page cache: "cold" means
+Preflight's first run, not a cold disk. Prints the table, compares findings (every file
+jpeginfo/pngcheck flag must be flagged by Preflight full mode; expected.json against
+Preflight's findings), and writes results.json and results.md into --out.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+BUILD = "/work/bench-build"
+BUCKET = "bench-bucket"
+NICE = ["nice", "-n", "10"]
+APT_TOOLS = {"jpeginfo": "jpeginfo", "pngcheck": "pngcheck", "djpeg": "libjpeg-turbo-progs", "/usr/bin/time": "time"}
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def ensure_tools():
+    missing = sorted({pkg for tool, pkg in APT_TOOLS.items() if shutil.which(tool) is None})
+    if missing:
+        log("installing " + " ".join(missing))
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq"] + missing, check=True,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "pillow", "numpy"], check=True)
+
+
+def build():
+    """Release build in its own scratch path; retried when another engineer's edit lands mid-build."""
+    for attempt in range(1, 5):
+        log("building preflight (release, attempt %d)" % attempt)
+        run = subprocess.run(NICE + ["swift", "build", "-c", "release", "--scratch-path", BUILD],
+                             cwd=REPO, capture_output=True, text=True)
+        if run.returncode == 0:
+            return os.path.join(BUILD, "release", "preflight")
+        log(run.stdout[-2000:] + run.stderr[-2000:])
+        time.sleep(5)
+    sys.exit("the release build failed")
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def timed(name, command, out_dir, stdout=None, cwd=None):
+    """Runs command under nice and /usr/bin/time; returns wall, cpu, rss_mb, exit code."""
+    tfile = os.path.join(out_dir, "time-%s.txt" % re.sub(r"[^A-Za-z0-9]+", "-", name))
+    full = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tfile] + NICE + command
+    load = loadavg()
+    with open(stdout or os.devnull, "w") as out:
+        code = subprocess.run(full, stdout=out, stderr=subprocess.PIPE, cwd=cwd).returncode
+    with open(tfile) as f:
+        last = [l for l in f.read().splitlines() if l.strip()][-1]
+    wall, user, system, rss = last.split()
+    result = {"name": name, "wall": float(wall), "cpu": float(user) + float(system), "user": float(user),
+              "sys": float(system), "rss_mb": int(rss) / 1024, "exit": code, "load_before": load,
+              "command": " ".join(command)}
+    log("  %-44s %7.2f s wall %7.2f s cpu %7.1f MB  (load %.1f)" % (name, result["wall"], result["cpu"],
+                                                                    result["rss_mb"], load))
+    return result
+
+
+def read_tsv(folder):
+    rows = []
+    with open(os.path.join(folder, "images.tsv")) as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            rows.append(dict(zip(header, line.rstrip("\n").split("\t"))))
+    return rows
+
+
+def sniff(path):
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    return "other"
+
+
+def warm(paths):
+    """Reads every file once so that all tools see the same, warm page cache."""
+    for p in paths:
+        with open(p, "rb") as f:
+            while f.read(1 << 22):
+                pass
+
+
+def write_list(path, items):
+    with open(path, "w") as f:
+        f.write("\n".join(items) + ("\n" if items else ""))
+
+
+def parse_jpeginfo(folder):
+    flagged = {}
+    for name in os.listdir(folder):
+        if not name.startswith("j."):
+            continue
+        with open(os.path.join(folder, name), errors="replace") as f:
+            for line in f:
+                m = re.match(r"(\S+)\s.*?\s(OK|WARNING|ERROR)\b\s*(.*)$", line.rstrip())
+                if m and m.group(2) != "OK":
+                    flagged[m.group(1)] = "jpeginfo %s %s" % (m.group(2), m.group(3).strip())
+                elif not m and line.strip():
+                    path = line.split()[0]
+                    if os.path.exists(path):
+                        flagged.setdefault(path, "jpeginfo: " + line.strip())
+    return flagged
+
+
+def parse_pngcheck(folder):
+    flagged, messages = {}, {}
+    for name in os.listdir(folder):
+        if not name.startswith("p."):
+            continue
+        with open(os.path.join(folder, name), errors="replace") as f:
+            for line in f:
+                line = line.rstrip()
+                if line.startswith("ERROR: "):
+                    path = line[len("ERROR: "):].strip()
+                    flagged[path] = "pngcheck: " + "; ".join(messages.get(path, [])) or "pngcheck ERROR"
+                elif line and not line.startswith("OK: ") and not line.startswith("Errors were") \
+                        and not line.startswith("No errors"):
+                    parts = line.split(None, 1)
+                    if len(parts) == 2:
+                        messages.setdefault(parts[0], []).append(parts[1].strip())
+    return flagged
+
+
+def preflight_findings(report_path):
+    with open(report_path) as f:
+        report = json.load(f)
+    by_line, by_image = {}, {}
+    for finding in report["findings"]:
+        if finding.get("line") is not None:
+            by_line.setdefault(finding["line"], []).append(finding["code"])
+        if finding.get("image"):
+            by_image.setdefault(finding["image"], []).append(finding["code"])
+    return report, by_line, by_image
+
+
+def compare_expected(expected, by_line, mode):
+    """Expected codes missing per defective line, and codes on lines that expect none."""
+    missed, unexpected = [], []
+    for line, entry in sorted(expected["lines"].items(), key=lambda kv: int(kv[0])):
+        if mode == "header" and entry["full_mode_only"]:
+            continue
+        got = by_line.get(int(line), [])
+        for code in entry["codes"]:
+            if code not in got:
+                missed.append("line %s (%s): %s not reported (got %s)" % (line, entry["defect"], code, got or "nothing"))
+    for line, codes in sorted(by_line.items()):
+        entry = expected["lines"].get(str(line))
+        extra = [c for c in codes if not entry or c not in entry["codes"]]
+        if extra:
+            unexpected.append("line %d: %s" % (line, ", ".join(sorted(set(extra)))))
+    return missed, unexpected
+
+
+def fmt(value, digits=1):
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    return ("{:,.%df}" % digits).format(value)
+
+
+def machine_info(preflight):
+    info = {"nproc": os.cpu_count(), "kernel": platform.release()}
+    with open("/proc/cpuinfo") as f:
+        models = [l.split(":", 1)[1].strip() for l in f if l.startswith("model name")]
+    info["cpu"] = models[0] if models else "unknown"
+    with open("/proc/meminfo") as f:
+        info["memory_gb"] = round(int(f.readline().split()[1]) / 1024 / 1024, 1)
+    info["swift"] = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0] \
+        if shutil.which("swift") else "unknown"
+    info["python"] = platform.python_version()
+    import PIL
+    from PIL import features
+    info["pillow"] = PIL.__version__
+    info["pillow_libjpeg_turbo"] = features.version("libjpeg_turbo")
+    info["pillow_zlib"] = features.version("zlib")
+
+    def dpkg(pkg):
+        run = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", pkg], capture_output=True, text=True)
+        return run.stdout or "not installed"
+    for pkg in ("libjpeg62-turbo", "libpng16-16", "zlib1g", "jpeginfo", "pngcheck", "libjpeg-turbo-progs"):
+        info["deb_" + pkg] = dpkg(pkg)
+    return info
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--photos", help="a folder made by generate_dataset.py (photos mode)")
+    p.add_argument("--many", help="a folder made by generate_dataset.py --many")
+    p.add_argument("--jobs", type=int, default=2, help="processes/threads for every tool (default 2)")
+    p.add_argument("--out", default="/work/bench-data/results", help="where to write results (outside the repo)")
+    p.add_argument("--skip-build", action="store_true", help="use the binary already in /work/bench-build")
+    p.add_argument("--methods-sample", type=int, default=300,
+                   help="JPEGs for the decode-method comparison (0: skip; default 300)")
+    args = p.parse_args()
+    if not args.photos and not args.many:
+        p.error("give --photos and/or --many")
+    os.makedirs(args.out, exist_ok=True)
+    jobs = str(args.jobs)
+    ensure_tools()
+    preflight = os.path.join(BUILD, "release", "preflight") if args.skip_build else build()
+    started = time.time()
+    info = machine_info(preflight)
+    results = {"machine": info, "jobs": args.jobs, "rows": [], "findings": {}, "goals": {}}
+    rows = results["rows"]
+    pillow = os.path.join(REPO, "Benchmarks", "pillow_check.py")
+
+    def row(tool, mode, images, megapixels, measurement, baseline=None, extra=None):
+        r = dict(measurement, tool=tool, mode=mode, images=images, megapixels=megapixels)
+        r["images_per_s"] = images / r["wall"] if r["wall"] > 0 else None
+        r["cpu_ms_per_mp"] = r["cpu"] * 1000 / megapixels if megapixels else None
+        r["baseline"] = baseline
+        r.update(extra or {})
+        rows.append(r)
+        return r
+
+    # ------------------------------------------------------------ photos
+    if args.photos:
+        folder = os.path.abspath(args.photos)
+        manifest = os.path.join(folder, "train.manifest")
+        with open(os.path.join(folder, "expected.json")) as f:
+            expected = json.load(f)
+        files = [r for r in read_tsv(folder)]
+        paths = [os.path.join(folder, r["path"]) for r in files]
+        mp = {os.path.join(folder, r["path"]): int(r["width"]) * int(r["height"]) / 1e6 for r in files}
+        total_mp = sum(mp.values())
+        log("photos: %d files, %.2f GB, %.2f gigapixels; warming the page cache" % (
+            len(paths), sum(os.path.getsize(x) for x in paths) / 1e9, total_mp / 1e3))
+        warm(paths)
+        by_format = {"jpeg": [], "png": [], "other": []}
+        for x in paths:
+            by_format[sniff(x)].append(x)
+        lists = tempfile.mkdtemp(prefix="bench-lists-", dir=args.out)
+        write_list(os.path.join(lists, "jpeg.list"), by_format["jpeg"])
+        write_list(os.path.join(lists, "png.list"), by_format["png"])
+        jpeg_mp = sum(mp[x] for x in by_format["jpeg"])
+        mapping = "s3://%s=%s" % (BUCKET, folder)
+        results["photos"] = {"folder": folder, "files": len(paths), "gigapixels": total_mp / 1e3,
+                             "bytes": sum(os.path.getsize(x) for x in paths), "jpeg": len(by_format["jpeg"]),
+                             "png": len(by_format["png"]), "manifest_lines": sum(1 for _ in open(manifest))}
+
+        log("photos: timing")
+        pf = {}
+        for mode in ("full", "header"):
+            for run_name in ("first run", "second run"):
+                report = os.path.join(args.out, "preflight-%s-%s.json" % (mode, run_name.split()[0]))
+                m = timed("preflight %s %s" % (mode, run_name),
+                          [preflight, "check", manifest, "--map", mapping, "--mode", mode, "--jobs", jobs,
+                           "--format", "json", "--output", report], args.out)
+                rep = json.load(open(report))
+                pf[(mode, run_name)] = (m, report, rep["summary"]["images_examined"])
+        pillow_full_report = os.path.join(args.out, "pillow-full.json")
+        pil_full = timed("pillow verify+load", [sys.executable, pillow, manifest, "--map", mapping, "--jobs", jobs,
+                                                "--report", pillow_full_report], args.out)
+        pil_full_images = json.load(open(pillow_full_report))["images"]
+        pillow_header_report = os.path.join(args.out, "pillow-header.json")
+        pil_head = timed("pillow header-only", [sys.executable, pillow, manifest, "--map", mapping, "--jobs", jobs,
+                                                "--header-only", "--report", pillow_header_report], args.out)
+        out_jp = tempfile.mkdtemp(prefix="jpeginfo-pngcheck-", dir=args.out)
+        script = ("xargs -a {j} -P{n} -n 20 sh -c 'jpeginfo -c \"$@\" > \"$0/j.$$\" 2>&1' {o}; "
+                  "xargs -a {p} -P{n} -n 20 sh -c 'pngcheck \"$@\" > \"$0/p.$$\" 2>&1' {o}; true").format(
+            j=os.path.join(lists, "jpeg.list"), p=os.path.join(lists, "png.list"), n=jobs, o=out_jp)
+        jp = timed("jpeginfo -c + pngcheck", ["sh", "-c", script], args.out)
+        dj = timed("djpeg", ["sh", "-c", "xargs -a %s -P%s -n1 djpeg -outfile /dev/null 2>/dev/null; true" % (
+            os.path.join(lists, "jpeg.list"), jobs)], args.out)
+        dj8 = timed("djpeg -scale 1/8", ["sh", "-c",
+                                         "xargs -a %s -P%s -n1 djpeg -scale 1/8 -outfile /dev/null 2>/dev/null; true" % (
+                                             os.path.join(lists, "jpeg.list"), jobs)], args.out)
+
+        base_full = row("Pillow script", "verify()+load()", pil_full_images, total_mp, pil_full)
+        for run_name in ("first run", "second run"):
+            m, report, images = pf[("full", run_name)]
+            row("Preflight", "full, %s%s" % (run_name, " (\"cached\")" if run_name == "second run" else ""),
+                images, total_mp, m, base_full)
+        row("jpeginfo -c + pngcheck", "full check", len(by_format["jpeg"]) + len(by_format["png"]), total_mp, jp,
+            base_full)
+        row("djpeg", "full decode (JPEGs only)", len(by_format["jpeg"]), jpeg_mp, dj, None)
+        row("djpeg -scale 1/8", "1/8 decode (JPEGs only)", len(by_format["jpeg"]), jpeg_mp, dj8, None)
+        base_head = row("Pillow script", "header-only", pil_full_images, total_mp, pil_head)
+        for run_name in ("first run", "second run"):
+            m, report, images = pf[("header", run_name)]
+            row("Preflight", "header, %s" % run_name, images, total_mp, m, base_head)
+
+        # Findings.
+        theirs = parse_jpeginfo(out_jp)
+        theirs.update(parse_pngcheck(out_jp))
+        full_report, full_by_line, full_by_image = preflight_findings(pf[("full", "first run")][1])
+        _, head_by_line, _ = preflight_findings(pf[("header", "first run")][1])
+        misses = {path: why for path, why in theirs.items() if not full_by_image.get(path)}
+        weaker = {path: "%s; Preflight: %s" % (why, ", ".join(sorted(set(full_by_image[path]))))
+                  for path, why in theirs.items()
+                  if full_by_image.get(path) and "ERROR_INVALID_IMAGE" not in full_by_image[path]}
+        pil_report = json.load(open(pillow_full_report))["files"]
+        corrupt = [os.path.join(folder, c) for c in expected["corrupt_files"]]
+        full_missed, full_unexpected = compare_expected(expected, full_by_line, "full")
+        head_missed, head_unexpected = compare_expected(expected, head_by_line, "header")
+        results["findings"] = {
+            "jpeginfo_pngcheck_flagged": len(theirs),
+            "jpeginfo_pngcheck_flagged_files": theirs,
+            "missed_by_preflight_full": misses,
+            "flagged_by_them_only_warned_by_preflight": weaker,
+            "injected_corrupt_files": len(corrupt),
+            "injected_corrupt_found_by_jpeginfo_pngcheck": sum(1 for c in corrupt if c in theirs),
+            "injected_corrupt_found_by_preflight_full": sum(1 for c in corrupt if "ERROR_INVALID_IMAGE" in full_by_image.get(c, [])),
+            "injected_corrupt_found_by_pillow": sum(1 for c in corrupt if pil_report.get(c, "ok") != "ok"),
+            "injected_corrupt_missed_by_pillow": [c for c in corrupt if pil_report.get(c, "ok") == "ok"],
+            "expected_missed_full": full_missed, "unexpected_full": full_unexpected,
+            "expected_missed_header": head_missed, "unexpected_header": head_unexpected,
+            "defective_lines": len(expected["lines"]),
+        }
+
+        if args.methods_sample:
+            exe = os.path.join(BUILD, "jpeg_methods")
+            subprocess.run(["cc", "-O2", "-o", exe, os.path.join(REPO, "Benchmarks", "jpeg_methods.c"),
+                            os.path.join(REPO, "Sources", "CJPEGShim", "pf_jpeg.c"),
+                            "-I", os.path.join(REPO, "Sources", "CJPEGShim", "include"), "-ljpeg"], check=True)
+            step = max(1, len(by_format["jpeg"]) // args.methods_sample)
+            sample = by_format["jpeg"][::step][:args.methods_sample]
+            log("decode methods on %d JPEGs (one thread)" % len(sample))
+            out = subprocess.run(NICE + [exe] + sample, capture_output=True, text=True, check=True).stdout
+            lines = [l.split("\t") for l in out.strip().splitlines()]
+            results["jpeg_methods"] = [dict(zip(lines[0], l)) for l in lines[1:]]
+            probe_mp = sum(mp[x] for x in sample)
+            probe = timed("preflight probe --mode full (sample)", [preflight, "probe", "--mode", "full"] + sample,
+                          args.out)
+            results["jpeg_methods_probe"] = {"files": len(sample), "megapixels": probe_mp, "cpu": probe["cpu"],
+                                             "ms_per_mp": probe["cpu"] * 1000 / probe_mp}
+
+    # ------------------------------------------------------------ many small files
+    if args.many:
+        folder = os.path.abspath(args.many)
+        mapping = "s3://%s=%s" % (BUCKET, folder)
+        manifests = sorted((int(re.search(r"lines-(\d+)", n).group(1)), os.path.join(folder, n))
+                           for n in os.listdir(folder) if re.match(r"lines-\d+\.manifest$", n))
+        files = read_tsv(folder)
+        log("many: %d files; warming the page cache" % len(files))
+        warm(os.path.join(folder, r["path"]) for r in files)
+        small_mp = 640 * 480 / 1e6
+        results["many"] = {"folder": folder, "files": len(files),
+                           "manifests": {str(n): os.path.getsize(path) for n, path in manifests}}
+        first = manifests[0][1]
+        pil_head_many = timed("pillow header-only (many)", [sys.executable, pillow, first, "--map", mapping,
+                                                           "--jobs", jobs, "--header-only"], args.out)
+        base = row("Pillow script", "header-only, %d lines" % manifests[0][0], manifests[0][0], None, pil_head_many)
+        base["lines"] = manifests[0][0]
+        for n, path in manifests:
+            runs = ("first run", "second run") if path == first else ("first run",)
+            for run_name in runs:
+                report = os.path.join(args.out, "preflight-many-%d-%s.json" % (n, run_name.split()[0]))
+                m = timed("preflight header %d lines %s" % (n, run_name),
+                          [preflight, "check", path, "--map", mapping, "--mode", "header", "--jobs", jobs,
+                           "--format", "json", "--output", report], args.out)
+                images = json.load(open(report))["summary"]["images_examined"]
+                r = row("Preflight", "header, %d lines, %s" % (n, run_name), images, images * small_mp, m,
+                        base if path == first else None)
+                r["lines"] = n
+        for n, path in manifests:
+            report = os.path.join(args.out, "preflight-parse-%d.json" % n)
+            m = timed("preflight manifest only %d lines" % n,
+                      [preflight, "check", path, "--mode", "header", "--jobs", jobs, "--format", "json",
+                       "--output", report], args.out)
+            size_mb = os.path.getsize(path) / 1e6
+            r = row("Preflight", "manifest only (no --map), %d lines" % n, 0, None, m)
+            r["lines"] = n
+            r["manifest_mb"] = size_mb
+            r["mb_per_s"] = size_mb / m["wall"]
+            r["mb_per_cpu_s"] = size_mb / m["cpu"]
+
+    results["seconds_total"] = time.time() - started
+
+    # ------------------------------------------------------------ table
+    header = ["tool", "mode", "images", "seconds", "images/s", "CPU s", "CPU ms/MP", "peak RSS MB", "ratio to Pillow"]
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        ratio = None
+        if r.get("baseline"):
+            b = r["baseline"]
+            ratio = "%.2fx" % ((r["images"] / r["wall"]) / (b["images"] / b["wall"]))
+        speed = fmt(r["images_per_s"]) if r["images"] else "%s MB/s (%s MB per CPU-s)" % (
+            fmt(r.get("mb_per_s")), fmt(r.get("mb_per_cpu_s")))
+        if r.get("lines") and r["images"]:
+            speed += " (%s lines/s)" % fmt(r["lines"] / r["wall"], 0)
+        table.append("| " + " | ".join([r["tool"], r["mode"], fmt(r["images"], 0), fmt(r["wall"], 2), speed,
+                                        fmt(r["cpu"], 1), fmt(r["cpu_ms_per_mp"], 2), fmt(r["rss_mb"], 0),
+                                        ratio or "-"]) + " |")
+    for r in rows:
+        r.pop("baseline", None)
+    text = "\n".join(table)
+    print(text)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(text + "\n")
+    if "jpeg_methods" in results:
+        print("\nJPEG decode methods (Preflight's C shim, one thread):")
+        for m in results["jpeg_methods"]:
+            print("  %-26s %5s files %9s MP %8s ms CPU  %6s ms/MP  %s flagged" % (
+                m["method"], m["files"], m["megapixels"], m["cpu_ms"], m["ms_per_mp"], m["flagged"]))
+        pr = results["jpeg_methods_probe"]
+        print("  preflight probe --mode full, same files: %.2f ms/MP CPU (whole process)" % pr["ms_per_mp"])
+    if results["findings"]:
+        f = results["findings"]
+        print("\nFindings: jpeginfo -c + pngcheck flag %d files; Preflight full mode misses %d of them." % (
+            f["jpeginfo_pngcheck_flagged"], len(f["missed_by_preflight_full"])))
+        for path, why in f["missed_by_preflight_full"].items():
+            print("  MISSED %s: %s" % (path, why))
+        for path, why in f["flagged_by_them_only_warned_by_preflight"].items():
+            print("  flagged by them, only a warning from Preflight: %s: %s" % (os.path.basename(path), why))
+        print("Injected corrupt files: %d; found by jpeginfo/pngcheck %d, Preflight full %d, Pillow %d" % (
+            f["injected_corrupt_files"], f["injected_corrupt_found_by_jpeginfo_pngcheck"],
+            f["injected_corrupt_found_by_preflight_full"], f["injected_corrupt_found_by_pillow"]))
+        for mode in ("full", "header"):
+            missed, unexpected = f["expected_missed_" + mode], f["unexpected_" + mode]
+            print("expected.json vs Preflight %s mode: %d of %d defective lines' codes missed, %d lines with unexpected codes" % (
+                mode, len(missed), f["defective_lines"], len(unexpected)))
+            for x in missed[:20] + unexpected[:20]:
+                print("  " + x)
+    print("\nbenchmark time: %.0f s; results in %s" % (results["seconds_total"], args.out))
+    with open(os.path.join(args.out, "results.json"), "w") as fh:
+        json.dump(results, fh, indent=1, default=str)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Builds Preflight's libFuzzer targets (with AddressSanitizer) and runs each in turn.
+#
+#   Fuzz/run.sh [SECONDS] [TARGET...]
+#
+# SECONDS per target (default 60); targets: png jpeg sniff manifest-line (default: all,
+# one after the other). Everything built or found goes under .build-fuzz/:
+#   corpus/TARGET/     inputs that reached new code (grows from run to run)
+#   artifacts/TARGET/  crash-*, timeout-*, oom-*, slow-unit-* inputs
+#   logs/TARGET.log    libFuzzer's output; summary.txt: one line per target
+# The seeds are the committed fixtures (Fixtures/images, Fixtures/hostile) and
+# Fuzz/corpus/TARGET. Exits with 1 when a target crashed or broke an invariant (a
+# crash-* artifact); timeouts and out-of-memory inputs are listed but fail only with
+# FUZZ_STRICT=1, since a loaded machine can make a sound input slow.
+#
+# Environment: FUZZ_BUILD_JOBS (default 2), FUZZ_STRICT (default 0),
+# FUZZ_SCRATCH (default .build-fuzz), FUZZ_EXTRA (more libFuzzer flags).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+if [ "${#targets[@]}" -eq 0 ]; then targets=(png jpeg sniff manifest-line); fi
+scratch="${FUZZ_SCRATCH:-.build-fuzz}"
+strict="${FUZZ_STRICT:-0}"
+
+product() {
+    case "$1" in
+        png) echo FuzzPNG ;;
+        jpeg) echo FuzzJPEG ;;
+        sniff) echo FuzzSniff ;;
+        manifest-line) echo FuzzManifestLine ;;
+        *) echo "Fuzz/run.sh: unknown target '$1' (png, jpeg, sniff, manifest-line)" >&2; exit 2 ;;
+    esac
+}
+
+dictionary() {
+    case "$1" in
+        png) echo Fuzz/dict/png.dict ;;
+        jpeg) echo Fuzz/dict/jpeg.dict ;;
+        sniff) echo Fuzz/dict/sniff.dict ;;
+        manifest-line) echo Fuzz/dict/manifest.dict ;;
+    esac
+}
+
+seeds() {
+    case "$1" in
+        manifest-line) echo "Fuzz/corpus/manifest-line Fixtures/hostile/manifests" ;;
+        *) echo "Fuzz/corpus/$1 Fixtures/images Fixtures/hostile/images" ;;
+    esac
+}
+
+for target in "${targets[@]}"; do product "$target" >/dev/null || exit 2; done
+
+echo "Building the fuzz targets in $scratch ..." >&2
+if ! swift build --package-path Fuzz --scratch-path "$scratch" -c release -j "${FUZZ_BUILD_JOBS:-2}" \
+        --sanitize=fuzzer --sanitize=address; then
+    echo "Fuzz/run.sh: the fuzz targets did not build" >&2
+    exit 2
+fi
+bin="$(swift build --package-path Fuzz --scratch-path "$scratch" -c release --show-bin-path)"
+
+# Targets write each input to a file; on tmpfs that costs nothing, on a disk the writes slow a target many times over.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then tmp="$(mktemp -d /dev/shm/preflight-fuzz.XXXXXX)"; else tmp="$scratch/tmp"; fi
+mkdir -p "$scratch/logs" "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+summary="$scratch/summary.txt"
+: > "$summary"
+failed=0
+for target in "${targets[@]}"; do
+    name="$(product "$target")"
+    corpus="$scratch/corpus/$target"
+    artifacts="$scratch/artifacts/$target"
+    log="$scratch/logs/$target.log"
+    mkdir -p "$corpus" "$artifacts"
+    existing_seeds=()
+    for dir in $(seeds "$target"); do [ -d "$dir" ] && existing_seeds+=("$dir"); done
+    echo "Fuzzing $target for ${seconds}s ..." >&2
+    # Each input must finish in 10 s and use at most 2 GB; no single allocation may
+    # exceed 1 GB (the decoders refuse anything that would need more).
+    PREFLIGHT_FUZZ_DIR="$tmp" ASAN_OPTIONS="malloc_context_size=5:allocator_may_return_null=1" \
+        nice -n 10 "$bin/$name" "$corpus" "${existing_seeds[@]}" \
+        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+        -use_value_profile=1 -dict="$(dictionary "$target")" -artifact_prefix="$artifacts/" \
+        -print_final_stats=1 ${FUZZ_EXTRA:-} > "$log" 2>&1
+    status=$?
+    runs="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')"
+    last="$(grep -E '^#[0-9]+' "$log" | tail -1)"
+    cov="$(echo "$last" | grep -o 'cov: [0-9]*' | awk '{print $2}')"
+    ft="$(echo "$last" | grep -o 'ft: [0-9]*' | awk '{print $2}')"
+    line="$target: ${runs:-?} executions in ${seconds}s, coverage ${cov:-?} edges, ${ft:-?} features, exit $status"
+    echo "$line" | tee -a "$summary" >&2
+    if grep -qE 'ERROR: libFuzzer: (timeout|out-of-memory \(used)' "$log"; then
+        echo "  $target: an input was too slow or too large; it is in $artifacts, the log in $log" | tee -a "$summary" >&2
+        [ "$strict" = 1 ] && failed=1
+    elif [ "$status" -ne 0 ] || grep -qE '^==[0-9]+== ?ERROR|fuzz invariant broken|deadly signal' "$log"; then
+        echo "  $target: crash; the input is in $artifacts, the log in $log" | tee -a "$summary" >&2
+        failed=1
+    fi
+done
+exit "$failed"

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+@testable import PreflightKit
+
+/// However large or broken the input, the run keeps a bounded amount of state.
+@Suite("Bounded work")
+struct BoundedWorkTests {
+    func manifest(_ lines: [String]) throws -> (URL, () -> Void) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-bounded-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("train.manifest")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+        return (url, { try? FileManager.default.removeItem(at: folder) })
+    }
+
+    @Test func findingsPastTheLimitAreCountedNotKept() throws {
+        let (url, cleanup) = try manifest(Array(repeating: "{", count: 20))
+        defer { cleanup() }
+        var options = CheckOptions()
+        options.maxStoredFindings = 5
+        let result = CheckEngine(options: options).run([ManifestInput(path: url.path, role: .training)])
+        #expect(result.findings.filter { $0.code == "ERROR_INVALID_JSON_LINE" }.count == 5)
+        #expect(result.omittedFindings["ERROR_INVALID_JSON_LINE"] == 15)
+        #expect(result.count(.error) == result.findings.filter { $0.severity == .error }.count + 15)
+        #expect(Verdict.of(result, failOn: .error) == .fail)
+        #expect(result.stats(for: .training)?.invalidLines == 20, "the counts cover every line")
+        let text = TextReport.render(result, context: ReportContext())
+        #expect(text.contains("not listed above (over 5 findings): ERROR_INVALID_JSON_LINE 15"))
+    }
+
+    @Test func linesPastTheServiceLimitAreCountedNotChecked() throws {
+        let valid = ExampleLines.classification("a.jpg", label: "cat")
+        let (url, cleanup) = try manifest(Array(repeating: valid, count: ServiceLimits.maxLinesPerManifest) + ["{", "{"])
+        defer { cleanup() }
+        var options = CheckOptions()
+        options.mode = .header
+        let result = CheckEngine(options: options).run([ManifestInput(path: url.path, role: .training)])
+        let stats = try #require(result.stats(for: .training))
+        #expect(stats.totalLines == ServiceLimits.maxLinesPerManifest + 2)
+        #expect(stats.uncheckedLines == 2)
+        #expect(stats.invalidLines == 0, "the two broken lines lie past the limit")
+        #expect(result.findings.contains { $0.code == "PREFLIGHT_TOO_MANY_LINES" })
+    }
+}
