@@ -110,24 +110,31 @@ struct ImageCatalog {
         return groups.filter { sizes[$0.value]! > 1 }
     }
 
-    /// `transform` applied to every element on up to `jobs` threads; results in input order.
+    /// `transform` applied to every element on up to `jobs` threads; results in input order,
+    /// written straight into the result's storage (each slot exactly once).
     static func parallelMap<T: Sendable>(_ items: [String], jobs: Int, progress: (@Sendable (Int, Int) -> Void)?,
                                          _ transform: @escaping @Sendable (String) -> T) -> [T] {
         guard !items.isEmpty else { return [] }
-        let results = Mutex<[T?]>(Array(repeating: nil, count: items.count))
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let workers = max(1, min(jobs, items.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if i >= items.count { break }
-                let value = transform(items[i])
-                results.withLock { $0[i] = value }
-                let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
-                progress?(finished, items.count)
+        return [T](unsafeUninitializedCapacity: items.count) { buffer, initialized in
+            let slots = Slots(base: buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if i >= items.count { break }
+                    (slots.base + i).initialize(to: transform(items[i]))
+                    let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
+                    progress?(finished, items.count)
+                }
             }
+            initialized = items.count
         }
-        return results.withLock { $0.map { $0! } }
     }
+}
+
+/// The result storage shared by the workers of `parallelMap`; each index is written by one worker only.
+private struct Slots<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
 }
