@@ -30,19 +30,10 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The test manifest. Without one, the service's 20% auto-split is checked instead.")
     var test: String?
 
-    @Option(help: ArgumentHelp("Read every source-ref s3://BUCKET/KEY from DIR/KEY.", valueName: "DIR"))
-    var root: String?
-
-    @Option(name: .customLong("map"),
-            help: ArgumentHelp("Read s3://BUCKET[/PREFIX]/REST from DIR/REST (repeatable; the longest prefix wins).",
-                               valueName: "s3://BUCKET[/PREFIX]=DIR"))
-    var maps: [String] = []
+    @OptionGroup var images: ImageLocationOptions
 
     @Option(help: "full: decode every pixel (finds corruption). header: read headers only (fast).")
     var mode: ProbeMode = .full
-
-    @Option(help: "Images examined at once (default: the number of cores).")
-    var jobs: Int = ProcessInfoCores.count
 
     @Option(help: "Report format on standard output (or in --output): text, json, sarif, junit or github.")
     var format: String = "text"
@@ -72,9 +63,6 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Never decode an image whose header declares more pixels than this.")
     var maxPixels: UInt64 = ProbeOptions.defaultMaxPixels
 
-    @Flag(name: .customLong("no-cache"), help: "Examine every image again instead of reusing facts from earlier runs.")
-    var noCache = false
-
     @Flag(name: .customLong("cache-verify"),
           help: "Trust a cached result only when the file's content hash still matches (reads every file; no decoding).")
     var cacheVerify = false
@@ -97,10 +85,6 @@ struct CheckCommand: ParsableCommand {
         for code in ignored where RuleCatalogue.definition(code: code) == nil {
             throw ValidationError("--ignore \(code): no such check (`preflight rules` lists them)")
         }
-        for map in maps where SourceRefResolver.parseMapping(map) == nil {
-            throw ValidationError("--map \(map): expected s3://BUCKET[/PREFIX]=DIR")
-        }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if ReportFormats.named(format) == nil {
             throw ValidationError("--format \(format): expected one of \(ReportFormats.all.map { $0.name }.joined(separator: ", "))")
         }
@@ -116,17 +100,10 @@ struct CheckCommand: ParsableCommand {
     }
 
     mutating func run() throws {
-        var options = CheckOptions()
-        options.mode = mode
-        options.jobs = jobs
-        options.resolver = SourceRefResolver(mappings: maps.compactMap(SourceRefResolver.parseMapping), root: root)
+        var options = images.checkOptions(mode: mode, maxPixels: maxPixels)
         options.ignored = Set(ignored.map { $0.uppercased() })
         options.region = region
-        options.maxPixels = maxPixels
-        if !noCache, let directory = ResultCache.defaultDirectory() {
-            options.cache = ResultCache(directory: directory, options: options.probeOptions)
-            options.verifyCache = cacheVerify
-        }
+        options.verifyCache = cacheVerify
         let progressLine: ProgressLine? = !quiet && isatty(2) != 0 ? ProgressLine() : nil
         if let progressLine {
             options.progress = { @Sendable done, total in progressLine.update(done: done, total: total) }

@@ -98,7 +98,7 @@ public enum FolderWalker {
 
     public static func walk(_ folder: String, location: String? = nil) throws(FolderError) -> FolderListing {
         guard isFolder(folder) else { throw FolderError("\(folder) is not a folder") }
-        var listing = FolderListing(folder: folder, location: try normalized(location, in: folder))
+        let listing = FolderListing(folder: folder, location: try normalized(location, in: folder))
         var start = stat()
         guard stat(listing.locationPath, &start) == 0, start.st_mode & S_IFMT == S_IFDIR else {
             throw FolderError("--location \(location ?? ""): \(listing.locationPath) is not a folder")
@@ -108,8 +108,7 @@ public enum FolderWalker {
         }
         var walker = Walk(listing: listing, visited: [FolderID(start)])
         walker.visit(key: listing.location ?? "", depth: 0)
-        listing = walker.listing
-        return listing
+        return walker.listing
     }
 
     /// `a/./b/` becomes `a/b`; `..` and absolute paths are refused; empty means the folder itself.

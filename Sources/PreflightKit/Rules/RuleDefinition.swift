@@ -109,6 +109,26 @@ public struct RuleExample: Sendable {
     }
 }
 
+/// Variations on an example, so that an example is one expression in its rule's list.
+extension RuleExample {
+    /// The training manifest saved under another file name.
+    public func manifestNamed(_ name: String) -> RuleExample { with { $0.trainingFileName = name } }
+    /// The training manifest extended (sparsely) to `size` bytes.
+    public func manifestSized(_ size: Int) -> RuleExample { with { $0.trainingFileSize = size } }
+    /// Run with no `--map` or `--root`.
+    public func withoutImageMaps() -> RuleExample { with { $0.mapsImages = false } }
+    /// Run with `--region`.
+    public func inRegion(_ region: String) -> RuleExample { with { $0.region = region } }
+    /// Run in header mode.
+    public func headersOnly() -> RuleExample { with { $0.fullDecode = false } }
+
+    private func with(_ change: (inout RuleExample) -> Void) -> RuleExample {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}
+
 /// An image file an example needs, made from the committed fixtures.
 public enum ExampleImage: Sendable, Equatable {
     /// A copy of `Fixtures/images/NAME`.

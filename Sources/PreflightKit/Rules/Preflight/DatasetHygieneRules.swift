@@ -173,21 +173,18 @@ public struct TooManyLines: DatasetRule {
 }
 
 public struct TooManyImages: DatasetRule {
-    public static let definition = {
-        var regional = RuleExample("3 images are fine anywhere", triggers: false, training: Array(two.prefix(3)), images: twoImages)
-        regional.fullDecode = false
-        var london = RuleExample("7,001 test images in eu-west-2", triggers: true, training: two,
-                                 test: ExampleLines.classificationSet(labels: ["cat", "dog"], count: 7_001, prefix: "t"), inTest: true)
-        london.region = "eu-west-2"
-        london.mapsImages = false
-        return RuleDefinition(
-            code: "PREFLIGHT_TOO_MANY_IMAGES", severity: .error, scope: .dataset, effect: .stopsTraining, origin: .preflight,
-            title: "More images than the region allows",
-            message: "The dataset has more images than the quota allows.",
-            explanation: "A dataset may hold at most 250,000 images; in the Mumbai (ap-south-1) and London (eu-west-2) regions, at most 28,000 training and 7,000 test images. Pass --region to apply the regional quota.",
-            fix: "Remove images, or request a quota increase before uploading.",
-            examples: [london, regional])
-    }()
+    public static let definition = RuleDefinition(
+        code: "PREFLIGHT_TOO_MANY_IMAGES", severity: .error, scope: .dataset, effect: .stopsTraining, origin: .preflight,
+        title: "More images than the region allows",
+        message: "The dataset has more images than the quota allows.",
+        explanation: "A dataset may hold at most 250,000 images; in the Mumbai (ap-south-1) and London (eu-west-2) regions, at most 28,000 training and 7,000 test images. Pass --region to apply the regional quota.",
+        fix: "Remove images, or request a quota increase before uploading.",
+        examples: [
+            RuleExample("7,001 test images in eu-west-2", triggers: true, training: two,
+                        test: ExampleLines.classificationSet(labels: ["cat", "dog"], count: 7_001, prefix: "t"), inTest: true)
+                .inRegion("eu-west-2").withoutImageMaps(),
+            RuleExample("3 images are fine anywhere", triggers: false, training: Array(two.prefix(3)), images: twoImages).headersOnly(),
+        ])
 
     public static func check(_ dataset: DatasetCheck) {
         let limit = ServiceLimits.maxImages(role: dataset.stats.role, region: dataset.options.region)

@@ -31,21 +31,17 @@ public struct SourceRefEscapesRoot: LineRule {
 }
 
 public struct SourceRefUnmapped: LineRule {
-    public static let definition = {
-        var unmapped = RuleExample("A bucket no --map covers", triggers: true,
-                                   training: [line.replacingOccurrences(of: "example-bucket", with: "other-bucket")], line: 1)
-        unmapped.mapsImages = true
-        return RuleDefinition(
-            code: "PREFLIGHT_SOURCE_REF_UNMAPPED", severity: .warning, scope: .line, effect: .none, origin: .preflight,
-            title: "Image not found locally: no mapping",
-            message: "No --map or --root covers this source-ref, so its image was not checked.",
-            explanation: "Preflight reads images from local folders named by `--map s3://BUCKET[/PREFIX]=DIR` or `--root DIR`. A source-ref that none of them covers cannot be checked: image and box checks are skipped for the line.",
-            fix: "Add a --map for this bucket or prefix.",
-            examples: [
-                unmapped,
-                .init("A mapped source-ref", triggers: false, training: [line], images: ["a.jpg": .fixture("jpeg-baseline.jpg")]),
-            ])
-    }()
+    public static let definition = RuleDefinition(
+        code: "PREFLIGHT_SOURCE_REF_UNMAPPED", severity: .warning, scope: .line, effect: .none, origin: .preflight,
+        title: "Image not found locally: no mapping",
+        message: "No --map or --root covers this source-ref, so its image was not checked.",
+        explanation: "Preflight reads images from local folders named by `--map s3://BUCKET[/PREFIX]=DIR` or `--root DIR`. A source-ref that none of them covers cannot be checked: image and box checks are skipped for the line.",
+        fix: "Add a --map for this bucket or prefix.",
+        examples: [
+            .init("A bucket no --map covers", triggers: true,
+                  training: [line.replacingOccurrences(of: "example-bucket", with: "other-bucket")], line: 1),
+            .init("A mapped source-ref", triggers: false, training: [line], images: ["a.jpg": .fixture("jpeg-baseline.jpg")]),
+        ])
 
     public static func check(_ line: LineCheck) {
         guard line.resolution == .unmapped, !line.options.resolver.isEmpty else { return }
@@ -54,17 +50,16 @@ public struct SourceRefUnmapped: LineRule {
 }
 
 public struct ImagesNotChecked: DatasetRule {
-    public static let definition = {
-        var none = RuleExample("No --root or --map given", triggers: true, training: [line])
-        none.mapsImages = false
-        return RuleDefinition(
-            code: "PREFLIGHT_IMAGES_NOT_CHECKED", severity: .warning, scope: .dataset, effect: .none, origin: .preflight,
-            title: "Images not checked",
-            message: "No --root or --map was given, so no image was read: image and bounding-box checks against the images did not run.",
-            explanation: "Without a local copy of the images Preflight checks the manifest alone. Boxes are then judged against the declared `image_size` only.",
-            fix: "Download the images and pass --map s3://BUCKET=DIR (or --root DIR).",
-            examples: [none, .init("Images mapped", triggers: false, training: [line], images: ["a.jpg": .fixture("jpeg-baseline.jpg")])])
-    }()
+    public static let definition = RuleDefinition(
+        code: "PREFLIGHT_IMAGES_NOT_CHECKED", severity: .warning, scope: .dataset, effect: .none, origin: .preflight,
+        title: "Images not checked",
+        message: "No --root or --map was given, so no image was read: image and bounding-box checks against the images did not run.",
+        explanation: "Without a local copy of the images Preflight checks the manifest alone. Boxes are then judged against the declared `image_size` only.",
+        fix: "Download the images and pass --map s3://BUCKET=DIR (or --root DIR).",
+        examples: [
+            RuleExample("No --root or --map given", triggers: true, training: [line]).withoutImageMaps(),
+            .init("Images mapped", triggers: false, training: [line], images: ["a.jpg": .fixture("jpeg-baseline.jpg")]),
+        ])
 
     public static func check(_ dataset: DatasetCheck) {
         guard dataset.options.resolver.isEmpty, dataset.stats.totalLines > 0 else { return }
