@@ -34,10 +34,11 @@ struct Preflight: ParsableCommand {
 
 /// Ctrl-C or a termination request stops the run at once. Reports are only ever put in
 /// place by rename, so the previous report stays whole; a report half written to its
-/// temporary file is removed. Exit status 130 (interrupted), as shells expect.
+/// temporary file, and any scratch folder, is removed. Exit status 130 (interrupted), as
+/// shells expect.
 func stopPromptlyOnInterrupt() {
     let handler: @convention(c) (Int32) -> Void = { signal in
-        AtomicFile.removePendingTemporary()
+        InterruptCleanup.removeAll()
         _exit(128 + signal)
     }
     signal(SIGINT, handler)

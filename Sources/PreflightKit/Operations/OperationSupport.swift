@@ -34,11 +34,16 @@ final class ScratchFolder {
             throw OperationError("cannot create a temporary folder in \(base): \(String(cString: strerror(errno)))")
         }
         path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        cleanup = InterruptCleanup.remember(path)
     }
+
+    private let cleanup: Int?
+    private var fileCleanups: [Int?] = []
 
     /// Writes `lines`, each ended by a line feed, to NAME in the folder; returns its path.
     func write(_ name: String, lines: [String]) throws(OperationError) -> String {
         let file = path + "/" + name
+        fileCleanups.append(InterruptCleanup.remember(file))
         do {
             try AtomicFile.write(to: file) { sink in
                 for line in lines { sink.write(Array((line + "\n").utf8)) }
@@ -50,6 +55,8 @@ final class ScratchFolder {
     }
 
     deinit {
+        for slot in fileCleanups { InterruptCleanup.forget(slot) }
+        InterruptCleanup.forget(cleanup)
         if let directory = opendir(path) {
             while let entry = readdir(directory) {
                 let name = withUnsafePointer(to: &entry.pointee.d_name) {

@@ -35,20 +35,6 @@ public enum AtomicFile {
         }
     }
 
-    /// The temporary file being written, as a C string, for `removePendingTemporary()`,
-    /// which a signal handler may call (it only calls unlink).
-    nonisolated(unsafe) private static let pending: UnsafeMutablePointer<CChar> = {
-        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(PATH_MAX) + 1)
-        buffer[0] = 0
-        return buffer
-    }()
-
-    /// Removes the temporary file of a write in progress. Async-signal-safe: for an
-    /// interrupt handler, so that an interrupted run leaves neither half a report nor litter.
-    public static func removePendingTemporary() {
-        if pending[0] != 0 { unlink(pending) }
-    }
-
     public static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
         try write(to: path) { $0.write(bytes) }
     }
@@ -64,10 +50,8 @@ public enum AtomicFile {
             throw WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        template.withUnsafeBufferPointer { source in
-            if source.count <= Int(PATH_MAX) { strcpy(pending, source.baseAddress!) }
-        }
-        defer { pending[0] = 0 }
+        let cleanup = InterruptCleanup.remember(temporary)
+        defer { InterruptCleanup.forget(cleanup) }
         var sink = Sink(fd: fd)
         produce(&sink)
         sink.flush()
