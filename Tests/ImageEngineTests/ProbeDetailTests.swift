@@ -81,7 +81,7 @@ struct ProbeDetailTests {
     }
 
     @Test func largeEXIFBlockIsReadPastTheFirstPrefix() throws {
-        // A JPEG whose APP segments push the frame header past the first 64 KiB read.
+        // A JPEG whose APP segments push the frame header past the first bytes read.
         let dir = try TemporaryDirectory()
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: FixturePaths.image("jpeg-baseline.jpg"))))
         var padding: [UInt8] = []

@@ -27,7 +27,7 @@ public struct ImageProbe: Sendable {
     public let options: ProbeOptions
     /// How many leading bytes header mode reads first; more are read only when a header
     /// reaches past them (a JPEG with a large EXIF block, say).
-    static let headerReadSteps = [64 << 10, 1 << 20, 16 << 20]
+    static let headerReadSteps = [16 << 10, 256 << 10, 16 << 20]
 
     /// libjpeg refuses larger images ("Maximum supported image dimension is 65500 pixels").
     static let jpegMaxSide = 65500
@@ -181,8 +181,8 @@ public struct ImageProbe: Sendable {
         switch outcome.status {
         case .decoded:
             // Every row decoded and every chunk's CRC matched (checked above): what libpng
-            // still warns about concerns optional chunks (an sRGB profile it knows to be
-            // wrong, out-of-range tRNS samples, data after the compressed stream).
+            // still warns about concerns optional chunks (out-of-range tRNS samples, data
+            // after the compressed stream).
             facts.integrity = .ok
             if outcome.warningCount > 0 {
                 facts.problems.append(ImageProblem(.decoderNotice, "libpng: \(outcome.firstWarning ?? "warning")"

@@ -63,6 +63,7 @@ public struct CheckEngine: Sendable {
         var catalog = ImageCatalog()
         var escapedBySymlink = Set<String>()
         var realDirectories: [String: String?] = [:]
+        var escapeGuard = EscapeGuard()
         for input in readable where !options.resolver.isEmpty {
             ManifestReader(path: input.path).forEachLine { number, line in
                 guard number <= ServiceLimits.maxLinesPerManifest,
@@ -74,7 +75,7 @@ public struct CheckEngine: Sendable {
                 if realDirectories[directory] == nil {
                     realDirectories[directory] = .some(SourceRefResolver.realPath(directory))
                 }
-                if let real = realDirectories[directory]!, !SourceRefResolver.staysInside(path, realDirectory: real) {
+                if let real = realDirectories[directory]!, !escapeGuard.staysInside(path, realDirectory: real) {
                     escapedBySymlink.insert(path)
                 }
             }

@@ -5,6 +5,9 @@ import Synchronization
 /// The distinct local images of a check run, each examined exactly once however many
 /// lines name it, on `jobs` threads.
 struct ImageCatalog {
+    /// How much of a file the first duplicate test reads.
+    static let headBytes = 16 << 10
+
     private(set) var paths: [String] = []
     private var index: [String: Int] = [:]
     private(set) var facts: [ImageFacts] = []
@@ -64,17 +67,27 @@ struct ImageCatalog {
     }
 
     /// Which images have identical bytes. Only images that share their size with another
-    /// are read: their CRC-32 splits them further, and files with equal size and CRC are
-    /// compared byte for byte, so equality is exact. Returns, for every image whose bytes
-    /// equal another image's, the number of its group; images absent from the result are
-    /// unique.
+    /// are read at all: first their leading 16 KiB (a CRC-32 of it), then, for those that
+    /// still agree, the whole file (its CRC-32, kept in the cache), and files that agree on
+    /// both are compared byte for byte, so equality is exact. Returns, for every image whose
+    /// bytes equal another image's, the number of its group; images absent are unique.
     func identicalContentGroups(jobs: Int, cache: ResultCache?) -> [String: Int] {
         var bySize: [Int: [String]] = [:]
         for (path, fact) in zip(paths, facts) {
             guard let size = fact.fileSize, fact.integrity != .unreadable else { continue }
             bySize[size, default: []].append(path)
         }
-        let candidates = bySize.values.filter { $0.count > 1 }.flatMap { $0 }
+        let sameSize = bySize.values.filter { $0.count > 1 }.flatMap { $0 }
+        let heads = Self.parallelMap(sameSize, jobs: jobs, progress: nil) { path -> UInt32? in
+            guard case .success(let file) = FileBytes.read(path: path, limit: Self.headBytes) else { return nil }
+            return Checksum.crc32(file.bytes)
+        }
+        var byHead: [String: [String]] = [:]
+        for (path, head) in zip(sameSize, heads) {
+            guard let head, let size = facts(for: path)?.fileSize else { continue }
+            byHead["\(size):\(head)", default: []].append(path)
+        }
+        let candidates = byHead.values.filter { $0.count > 1 }.flatMap { $0 }
         let checksums = Self.parallelMap(candidates, jobs: jobs, progress: nil) { path -> UInt32? in
             let identity = cache == nil ? nil : FileIdentity.of(path)
             if let cache, let identity, let known = cache.crc32(for: path, identity: identity) { return known }
