@@ -120,7 +120,7 @@ def photo(w, h, rng):
 
     im = ImageChops.add(im, _noise_layer(rng, max(2, w // 24), max(2, h // 24), w, h, 12), 1.0, -128)
     im = ImageChops.add(im, _noise_layer(rng, max(2, w // 5), max(2, h // 5), w, h, 8), 1.0, -128)
-    grain = Image.effect_noise((w, h), 4)
+    grain = Image.fromarray((rng.standard_normal((h, w), dtype=np.float32) * 4 + 128).clip(0, 255).astype(np.uint8), "L")
     im = ImageChops.add(im, Image.merge("RGB", (grain, grain, grain)), 1.0, -128)
     return im, boxes
 
@@ -403,14 +403,17 @@ def generate_many(args):
         rng = np.random.default_rng([args.seed, 3, k])
         im, boxes = photo(640, 480, rng)
         buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=70 + 3 * k)
+        im.save(buf, "JPEG", quality=60 + 3 * k)
         bases.append((buf.getvalue(), boxes))
     rels = []
     tsv = []
+    # A unique comment in each file, padded by a random amount so that file sizes spread
+    # as photos' do (and, as in a real set of 100,000 small photos, most sizes are shared
+    # by several files).
+    pads = np.random.default_rng([args.seed, 4]).integers(0, 12000, n)
     for i in range(n):
         data, boxes = bases[i % len(bases)]
-        # A unique comment, padded by a varying amount so file sizes spread as photos' do.
-        pad = (i * 7919) % 30000
+        pad = int(pads[i])
         text = "preflight benchmark file %d " % i + "." * pad
         blob = data[:2] + _com_segment(text[:65000]) + data[2:]
         rel = "files/%03d/f-%06d.jpg" % (i // 1000, i)

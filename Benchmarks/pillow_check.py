@@ -16,6 +16,7 @@ libjpeg-turbo carry on past damaged entropy data without a word.
 import argparse
 import json
 import multiprocessing
+import os
 import sys
 import time
 
@@ -52,7 +53,8 @@ def resolve(uri, maps):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("manifest")
+    p.add_argument("manifest", nargs="?")
+    p.add_argument("--files", help="check the files listed in this file (one path a line) instead of a manifest")
     p.add_argument("--map", action="append", default=[], metavar="s3://BUCKET[/PREFIX]=DIR")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--header-only", action="store_true")
@@ -61,9 +63,14 @@ def main():
     maps = sorted(((m.split("=", 1)[0].rstrip("/"), m.split("=", 1)[1].rstrip("/")) for m in args.map),
                   key=lambda m: -len(m[0]))
 
+    if not args.manifest and not args.files:
+        p.error("give a manifest or --files")
     start = time.perf_counter()
     paths, seen, lines, bad_lines = [], set(), 0, 0
-    with open(args.manifest, encoding="utf-8") as f:
+    if args.files:
+        with open(args.files) as f:
+            paths = [x.rstrip("\n") for x in f if x.strip()]
+    with open(args.manifest or os.devnull, encoding="utf-8") as f:
         for text in f:
             lines += 1
             try:

@@ -61,17 +61,30 @@ def ensure_tools():
         subprocess.run([sys.executable, "-m", "pip", "install", "pillow", "numpy"], check=True)
 
 
-def build():
-    """Release build in its own scratch path; retried when another engineer's edit lands mid-build."""
-    for attempt in range(1, 5):
+def build(attempts=8, pause=30):
+    """Release build in its own scratch path. The engine may be edited while this runs
+    (SwiftPM then stops with "modified during the build"): wait and try again."""
+    for attempt in range(1, attempts + 1):
         log("building preflight (release, attempt %d)" % attempt)
         run = subprocess.run(NICE + ["swift", "build", "-c", "release", "--scratch-path", BUILD],
                              cwd=REPO, capture_output=True, text=True)
         if run.returncode == 0:
             return os.path.join(BUILD, "release", "preflight")
-        log(run.stdout[-2000:] + run.stderr[-2000:])
-        time.sleep(5)
-    sys.exit("the release build failed")
+        log("\n".join(l for l in (run.stdout + run.stderr).splitlines() if "error" in l)[-2000:])
+        time.sleep(pause)
+    sys.exit("the release build failed %d times; rerun later or use --skip-build" % attempts)
+
+
+def binary_info(preflight):
+    import hashlib
+    with open(preflight, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:16]
+    newest = max(os.path.getmtime(os.path.join(d, n)) for d, _, names in os.walk(os.path.join(REPO, "Sources"))
+                 for n in names)
+    version = subprocess.run([preflight, "--version"], capture_output=True, text=True).stdout.strip()
+    return {"path": preflight, "sha256_16": digest, "version": version,
+            "built": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(os.path.getmtime(preflight))),
+            "newest_source": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(newest))}
 
 
 def loadavg():
@@ -79,13 +92,20 @@ def loadavg():
         return float(f.read().split()[0])
 
 
-def timed(name, command, out_dir, stdout=None, cwd=None):
-    """Runs command under nice and /usr/bin/time; returns wall, cpu, rss_mb, exit code."""
+WARM = []  # the files to read again before each measurement
+
+
+def timed(name, command, out_dir, stdout=None, cwd=None, env=None):
+    """Runs command under nice and /usr/bin/time; returns wall, cpu, rss_mb, exit code.
+    The files in WARM are read first (untimed): this VM pages out idle page cache within
+    minutes, so without it a run would read from disk or not depending on what ran before."""
+    warm(WARM)
     tfile = os.path.join(out_dir, "time-%s.txt" % re.sub(r"[^A-Za-z0-9]+", "-", name))
     full = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tfile] + NICE + command
     load = loadavg()
     with open(stdout or os.devnull, "w") as out:
-        code = subprocess.run(full, stdout=out, stderr=subprocess.PIPE, cwd=cwd).returncode
+        code = subprocess.run(full, stdout=out, stderr=subprocess.PIPE, cwd=cwd,
+                              env=dict(os.environ, **(env or {}))).returncode
     with open(tfile) as f:
         last = [l for l in f.read().splitlines() if l.strip()][-1]
     wall, user, system, rss = last.split()
@@ -245,9 +265,17 @@ def main():
     preflight = os.path.join(BUILD, "release", "preflight") if args.skip_build else build()
     started = time.time()
     info = machine_info(preflight)
+    info["preflight_binary"] = binary_info(preflight)
     results = {"machine": info, "jobs": args.jobs, "rows": [], "findings": {}, "goals": {}}
     rows = results["rows"]
     pillow = os.path.join(REPO, "Benchmarks", "pillow_check.py")
+
+    def fresh_cache(name):
+        """An empty Preflight result cache (PREFLIGHT_CACHE_DIR) for a first ("cold") run."""
+        path = os.path.join(args.out, "cache-" + name)
+        shutil.rmtree(path, ignore_errors=True)
+        os.makedirs(path)
+        return {"PREFLIGHT_CACHE_DIR": path}
 
     def row(tool, mode, images, megapixels, measurement, baseline=None, extra=None):
         r = dict(measurement, tool=tool, mode=mode, images=images, megapixels=megapixels)
@@ -268,9 +296,9 @@ def main():
         paths = [os.path.join(folder, r["path"]) for r in files]
         mp = {os.path.join(folder, r["path"]): int(r["width"]) * int(r["height"]) / 1e6 for r in files}
         total_mp = sum(mp.values())
-        log("photos: %d files, %.2f GB, %.2f gigapixels; warming the page cache" % (
+        log("photos: %d files, %.2f GB, %.2f gigapixels" % (
             len(paths), sum(os.path.getsize(x) for x in paths) / 1e9, total_mp / 1e3))
-        warm(paths)
+        WARM[:] = paths
         by_format = {"jpeg": [], "png": [], "other": []}
         for x in paths:
             by_format[sniff(x)].append(x)
@@ -286,11 +314,12 @@ def main():
         log("photos: timing")
         pf = {}
         for mode in ("full", "header"):
+            cache = fresh_cache("photos-" + mode)
             for run_name in ("first run", "second run"):
                 report = os.path.join(args.out, "preflight-%s-%s.json" % (mode, run_name.split()[0]))
                 m = timed("preflight %s %s" % (mode, run_name),
                           [preflight, "check", manifest, "--map", mapping, "--mode", mode, "--jobs", jobs,
-                           "--format", "json", "--output", report], args.out)
+                           "--format", "json", "--output", report], args.out, env=cache)
                 rep = json.load(open(report))
                 pf[(mode, run_name)] = (m, report, rep["summary"]["images_examined"])
         pillow_full_report = os.path.join(args.out, "pillow-full.json")
@@ -352,6 +381,23 @@ def main():
             "expected_missed_header": head_missed, "unexpected_header": head_unexpected,
             "defective_lines": len(expected["lines"]),
         }
+        for mode in ("full", "header"):
+            a = [(x["code"], x.get("line"), x.get("image")) for x in
+                 json.load(open(pf[(mode, "first run")][1]))["findings"]]
+            b = [(x["code"], x.get("line"), x.get("image")) for x in
+                 json.load(open(pf[(mode, "second run")][1]))["findings"]]
+            results["findings"]["second_run_same_findings_" + mode] = sorted(map(str, a)) == sorted(map(str, b))
+
+        # Where the time goes, per format: one process each, Preflight's probe against the
+        # Pillow script on the same files.
+        for fmt_name, key in (("JPEG", "jpeg"), ("PNG", "png")):
+            listed = by_format[key]
+            fmp = sum(mp[x] for x in listed)
+            pil = timed("pillow %s only, 1 process" % fmt_name,
+                        [sys.executable, pillow, "--files", os.path.join(lists, key + ".list"), "--jobs", "1"], args.out)
+            base = row("Pillow script, 1 process", "verify()+load(), %s only" % fmt_name, len(listed), fmp, pil)
+            pr = timed("preflight probe %s only" % fmt_name, [preflight, "probe", "--mode", "full"] + listed, args.out)
+            row("preflight probe, 1 process", "full, %s only" % fmt_name, len(listed), fmp, pr, base)
 
         if args.methods_sample:
             exe = os.path.join(BUILD, "jpeg_methods")
@@ -377,8 +423,8 @@ def main():
         manifests = sorted((int(re.search(r"lines-(\d+)", n).group(1)), os.path.join(folder, n))
                            for n in os.listdir(folder) if re.match(r"lines-\d+\.manifest$", n))
         files = read_tsv(folder)
-        log("many: %d files; warming the page cache" % len(files))
-        warm(os.path.join(folder, r["path"]) for r in files)
+        log("many: %d files" % len(files))
+        WARM[:] = [os.path.join(folder, r["path"]) for r in files]
         small_mp = 640 * 480 / 1e6
         results["many"] = {"folder": folder, "files": len(files),
                            "manifests": {str(n): os.path.getsize(path) for n, path in manifests}}
@@ -389,20 +435,31 @@ def main():
         base["lines"] = manifests[0][0]
         for n, path in manifests:
             runs = ("first run", "second run") if path == first else ("first run",)
+            cache = fresh_cache("many-%d" % n)
             for run_name in runs:
                 report = os.path.join(args.out, "preflight-many-%d-%s.json" % (n, run_name.split()[0]))
                 m = timed("preflight header %d lines %s" % (n, run_name),
                           [preflight, "check", path, "--map", mapping, "--mode", "header", "--jobs", jobs,
-                           "--format", "json", "--output", report], args.out)
+                           "--format", "json", "--output", report], args.out, env=cache)
                 images = json.load(open(report))["summary"]["images_examined"]
                 r = row("Preflight", "header, %d lines, %s" % (n, run_name), images, images * small_mp, m,
                         base if path == first else None)
                 r["lines"] = n
+        n, path = manifests[-1]
+        report = os.path.join(args.out, "preflight-many-%d-nodup.json" % n)
+        m = timed("preflight header %d lines, duplicates ignored" % n,
+                  [preflight, "check", path, "--map", mapping, "--mode", "header", "--jobs", jobs,
+                   "--ignore", "PREFLIGHT_DUPLICATE_IMAGE", "--format", "json", "--output", report], args.out,
+                  env=fresh_cache("many-%d-nodup" % n))
+        images = json.load(open(report))["summary"]["images_examined"]
+        r = row("Preflight", "header, %d lines, --ignore PREFLIGHT_DUPLICATE_IMAGE" % n, images, images * small_mp, m)
+        r["lines"] = n
+        WARM[:] = []
         for n, path in manifests:
             report = os.path.join(args.out, "preflight-parse-%d.json" % n)
             m = timed("preflight manifest only %d lines" % n,
                       [preflight, "check", path, "--mode", "header", "--jobs", jobs, "--format", "json",
-                       "--output", report], args.out)
+                       "--output", report], args.out, env=fresh_cache("parse-%d" % n))
             size_mb = os.path.getsize(path) / 1e6
             r = row("Preflight", "manifest only (no --map), %d lines" % n, 0, None, m)
             r["lines"] = n
@@ -413,20 +470,23 @@ def main():
     results["seconds_total"] = time.time() - started
 
     # ------------------------------------------------------------ table
-    header = ["tool", "mode", "images", "seconds", "images/s", "CPU s", "CPU ms/MP", "peak RSS MB", "ratio to Pillow"]
+    header = ["tool", "mode", "images", "seconds", "images/s", "CPU s", "CPU ms/MP", "peak RSS MB",
+              "ratio to Pillow (wall)", "ratio to Pillow (CPU)"]
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:
-        ratio = None
+        ratio = cpu_ratio = None
         if r.get("baseline"):
             b = r["baseline"]
-            ratio = "%.2fx" % ((r["images"] / r["wall"]) / (b["images"] / b["wall"]))
+            ratio = "%.2fx" % ((r["images"] / max(r["wall"], 0.01)) / (b["images"] / max(b["wall"], 0.01)))
+            cpu_ratio = "%.2fx" % ((r["images"] / max(r["cpu"], 0.01)) / (b["images"] / max(b["cpu"], 0.01)))
+            r["ratio_wall"], r["ratio_cpu"] = ratio, cpu_ratio
         speed = fmt(r["images_per_s"]) if r["images"] else "%s MB/s (%s MB per CPU-s)" % (
             fmt(r.get("mb_per_s")), fmt(r.get("mb_per_cpu_s")))
         if r.get("lines") and r["images"]:
             speed += " (%s lines/s)" % fmt(r["lines"] / r["wall"], 0)
         table.append("| " + " | ".join([r["tool"], r["mode"], fmt(r["images"], 0), fmt(r["wall"], 2), speed,
                                         fmt(r["cpu"], 1), fmt(r["cpu_ms_per_mp"], 2), fmt(r["rss_mb"], 0),
-                                        ratio or "-"]) + " |")
+                                        ratio or "-", cpu_ratio or "-"]) + " |")
     for r in rows:
         r.pop("baseline", None)
     text = "\n".join(table)
@@ -457,6 +517,44 @@ def main():
                 mode, len(missed), f["defective_lines"], len(unexpected)))
             for x in missed[:20] + unexpected[:20]:
                 print("  " + x)
+            print("second run (cache) reports the same findings as the first, %s mode: %s" % (
+                mode, f["second_run_same_findings_" + mode]))
+    # ------------------------------------------------------------ goals (from the tracker issue)
+    def find(tool, mode_start):
+        return next((r for r in rows if r["tool"] == tool and r["mode"].startswith(mode_start)), None)
+
+    goals = []
+    full1, full2 = find("Preflight", "full, first"), find("Preflight", "full, second")
+    if full1 and full1.get("ratio_wall"):
+        w, c = float(full1["ratio_wall"][:-1]), float(full1["ratio_cpu"][:-1])
+        misses = len(results["findings"].get("missed_by_preflight_full", {}))
+        goals.append(("full mode >= 1.5x Pillow (same cores), every jpeginfo/pngcheck finding",
+                      "%s: %.2fx wall, %.2fx CPU; %d files missed" % (
+                          "met" if min(w, c) >= 1.5 and misses == 0 else "MISSED", w, c, misses)))
+    if full1 and full2:
+        x = full1["wall"] / max(full2["wall"], 0.01)
+        goals.append(("second run >= 50x faster than the first", "%s: %.0fx (wall %.2f s -> %.2f s)" % (
+            "met" if x >= 50 else "MISSED", x, full1["wall"], full2["wall"])))
+    head = next((r for r in rows if r["tool"] == "Preflight" and r["mode"].startswith("header, ")
+                 and "lines, first run" in r["mode"]), None)
+    if head and head.get("ratio_wall"):
+        w, c = float(head["ratio_wall"][:-1]), float(head["ratio_cpu"][:-1])
+        goals.append(("header mode >= 10x Pillow header-only, %d lines/files" % head["lines"],
+                      "%s: %.2fx wall, %.2fx CPU" % ("met" if min(w, c) >= 10 else "MISSED", w, c)))
+    parse = [r for r in rows if r["mode"].startswith("manifest only")]
+    if parse:
+        worst = min(r["mb_per_cpu_s"] for r in parse)
+        goals.append(("manifest reading >= 100 MB/s per core", "%s: %.0f MB per CPU-second (lowest of %s)" % (
+            "met" if worst >= 100 else "MISSED", worst, ", ".join("%.0f" % r["mb_per_cpu_s"] for r in parse))))
+    big = [r for r in rows if r["tool"] == "Preflight" and "250000 lines" in r["mode"]]
+    if big:
+        peak = max(r["rss_mb"] for r in big)
+        goals.append(("peak memory <= 150 MB at 250,000 lines", "%s: %s" % (
+            "met" if peak <= 150 else "MISSED", "; ".join("%.0f MB (%s)" % (r["rss_mb"], r["mode"]) for r in big))))
+    results["goals"] = dict(goals)
+    print("\nGoals:")
+    for goal, verdict in goals:
+        print("  %-80s %s" % (goal, verdict))
     print("\nbenchmark time: %.0f s; results in %s" % (results["seconds_total"], args.out))
     with open(os.path.join(args.out, "results.json"), "w") as fh:
         json.dump(results, fh, indent=1, default=str)

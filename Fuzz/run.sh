@@ -13,8 +13,9 @@
 # crash-* artifact); timeouts and out-of-memory inputs are listed but fail only with
 # FUZZ_STRICT=1, since a loaded machine can make a sound input slow.
 #
-# Environment: FUZZ_BUILD_JOBS (default 2), FUZZ_STRICT (default 0),
-# FUZZ_SCRATCH (default .build-fuzz), FUZZ_EXTRA (more libFuzzer flags).
+# Environment: FUZZ_BUILD_JOBS (default 2), FUZZ_STRICT (default 0), FUZZ_SEED (a fixed
+# libFuzzer seed, so that a run repeats the same mutations), FUZZ_SCRATCH (default
+# .build-fuzz), FUZZ_EXTRA (more libFuzzer flags).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +45,14 @@ dictionary() {
     esac
 }
 
+# Longer inputs only slow the mutations down: every structure fits in this.
+max_len() {
+    case "$1" in
+        manifest-line) echo 16384 ;;
+        *) echo 65536 ;;
+    esac
+}
+
 seeds() {
     case "$1" in
         manifest-line) echo "Fuzz/corpus/manifest-line Fixtures/hostile/manifests" ;;
@@ -53,18 +62,31 @@ seeds() {
 
 for target in "${targets[@]}"; do product "$target" >/dev/null || exit 2; done
 
+# swiftc keeps only the last -sanitize= it is given, and SwiftPM passes one per --sanitize
+# in no fixed order: the Swift code gets both sanitizers from the single combined flag,
+# which comes after SwiftPM's own (--sanitize=fuzzer still picks the libFuzzer entry point).
+build=(swift build --package-path Fuzz --scratch-path "$scratch" -c release -j "${FUZZ_BUILD_JOBS:-2}"
+       --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address)
 echo "Building the fuzz targets in $scratch ..." >&2
-if ! swift build --package-path Fuzz --scratch-path "$scratch" -c release -j "${FUZZ_BUILD_JOBS:-2}" \
-        --sanitize=fuzzer --sanitize=address; then
+if ! "${build[@]}"; then
     echo "Fuzz/run.sh: the fuzz targets did not build" >&2
     exit 2
 fi
-bin="$(swift build --package-path Fuzz --scratch-path "$scratch" -c release --show-bin-path)"
-
-# Targets write each input to a file; on tmpfs that costs nothing, on a disk the writes slow a target many times over.
+bin="$("${build[@]}" --show-bin-path)"
+# Targets write each input to a file: on tmpfs that costs nothing; on a disk the writes
+# slow a target many times over.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then tmp="$(mktemp -d /dev/shm/preflight-fuzz.XXXXXX)"; else tmp="$scratch/tmp"; fi
 mkdir -p "$scratch/logs" "$tmp"
 trap 'rm -rf "$tmp"' EXIT
+for target in "${targets[@]}"; do
+    # A target without coverage counters in the Swift code would fuzz blind.
+    counters="$(PREFLIGHT_FUZZ_DIR="$tmp" "$bin/$(product "$target")" -runs=0 2>&1 | sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline.*/\1/p')"
+    if [ "${counters:-0}" -lt 10000 ]; then
+        echo "Fuzz/run.sh: $(product "$target") has only ${counters:-no} coverage counters; the Swift code is not instrumented" >&2
+        exit 2
+    fi
+done
+
 summary="$scratch/summary.txt"
 : > "$summary"
 failed=0
@@ -79,11 +101,11 @@ for target in "${targets[@]}"; do
     echo "Fuzzing $target for ${seconds}s ..." >&2
     # Each input must finish in 10 s and use at most 2 GB; no single allocation may
     # exceed 1 GB (the decoders refuse anything that would need more).
-    PREFLIGHT_FUZZ_DIR="$tmp" ASAN_OPTIONS="malloc_context_size=5:allocator_may_return_null=1" \
+    PREFLIGHT_FUZZ_DIR="$tmp" ASAN_OPTIONS="malloc_context_size=5:quarantine_size_mb=64:allocator_may_return_null=1" \
         nice -n 10 "$bin/$name" "$corpus" "${existing_seeds[@]}" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
-        -use_value_profile=1 -dict="$(dictionary "$target")" -artifact_prefix="$artifacts/" \
-        -print_final_stats=1 ${FUZZ_EXTRA:-} > "$log" 2>&1
+        -max_len="$(max_len "$target")" -use_value_profile=1 -dict="$(dictionary "$target")" -artifact_prefix="$artifacts/" \
+        -print_final_stats=1 ${FUZZ_SEED:+-seed="$FUZZ_SEED"} ${FUZZ_EXTRA:-} > "$log" 2>&1
     status=$?
     runs="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')"
     last="$(grep -E '^#[0-9]+' "$log" | tail -1)"

@@ -69,6 +69,11 @@ png("png-chunk-length-over.png", SIGNATURE + ihdr(64, 64) + struct.pack(">I", 0x
     "IHDR, then a chunk declaring 4,294,967,295 bytes (over the PNG maximum)")
 png("png-idat-length-max.png", SIGNATURE + ihdr(64, 64) + struct.pack(">I", 0x7FFFFFFF) + b"IDAT" + zlib.compress(RGB64)[:100],
     "IHDR, then an IDAT declaring 2,147,483,647 bytes with 100 present")
+png("png-exif-length-2g.png", SIGNATURE + ihdr(96, 64) + struct.pack(">I", 0x7FFFFFFF) + b"eXIf" + b"MM\x00\x2a" + b"A" * 96,
+    "IHDR, then an eXIf chunk declaring 2,147,483,647 bytes with 100 present (libpng allocated the "
+    "declared length before reading; found by fuzzing)")
+png("png-splt-length-2g.png", SIGNATURE + ihdr(96, 64) + struct.pack(">I", 0x7FFFFFFF) + b"sPLT" + b"palette\x00\x08" + b"A" * 91,
+    "IHDR, then an sPLT chunk declaring 2,147,483,647 bytes with 100 present")
 png("png-cut-in-signature.png", SIGNATURE[:5], "the first 5 bytes of the PNG signature")
 png("png-cut-in-ihdr.png", (SIGNATURE + ihdr(64, 64))[:20], "signature and the first 12 bytes of IHDR")
 
@@ -105,14 +110,16 @@ class Bits:
         return bytes(out)
 
 
-def progressive_zeros(width, height, refinements, cut=None):
-    """A progressive grayscale JPEG whose every coefficient is zero: one DC scan, then per
-    AC coefficient a first scan (Al = refinements) and `refinements` refinement scans.
-    Blocks are covered by end-of-band runs, so even a large image stays small."""
+def progressive_zeros(width, height, refinements, components=1, cut=None):
+    """A progressive JPEG (1 or 3 components, no subsampling) whose every coefficient is
+    zero: one interleaved DC scan, then per component and AC coefficient a first scan
+    (Al = refinements) and `refinements` refinement scans. Blocks are covered by
+    end-of-band runs, so even a large image stays small. Returns (bytes, scans)."""
     blocks = ((width + 7) // 8) * ((height + 7) // 8)
     out = b"\xFF\xD8"
     out += segment(0xDB, b"\x00" + bytes([1] * 64))
-    out += segment(0xC2, struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00")
+    out += segment(0xC2, struct.pack(">BHHB", 8, height, width, components)
+                   + b"".join(bytes([c + 1, 0x11, 0]) for c in range(components)))
     # DC: one symbol (category 0) with the 1-bit code 0. AC: EOB runs, codes 00 01 10.
     out += huffman(0, 0, {1: [0x00]})
     out += huffman(1, 0, {2: [0x00, 0x30, 0xE0]})
@@ -133,19 +140,22 @@ def progressive_zeros(width, height, refinements, cut=None):
 
     scans = []
     dc = Bits()
-    for _ in range(blocks):
+    for _ in range(blocks * components):
         dc.put(0, 1)
-    scans.append((0, 0, 0, 0, dc.data()))
-    for k in range(1, 64):
-        for step in range(refinements + 1):
-            ah, al = (0, refinements) if step == 0 else (refinements - step + 1, refinements - step)
-            bits = Bits()
-            eob_runs(bits, blocks)
-            scans.append((k, k, ah, al, bits.data()))
-    for index, (ss, se, ah, al, data) in enumerate(scans):
+    scans.append((list(range(components)), 0, 0, 0, 0, dc.data()))
+    for c in range(components):
+        for k in range(1, 64):
+            for step in range(refinements + 1):
+                ah, al = (0, refinements) if step == 0 else (refinements - step + 1, refinements - step)
+                bits = Bits()
+                eob_runs(bits, blocks)
+                scans.append(([c], k, k, ah, al, bits.data()))
+    for index, (comps, ss, se, ah, al, data) in enumerate(scans):
+        header = segment(0xDA, bytes([len(comps)]) + b"".join(bytes([c + 1, 0x00]) for c in comps)
+                         + bytes([ss, se, ah << 4 | al]))
         if cut is not None and index == cut:
-            return out + segment(0xDA, b"\x01\x01\x00" + bytes([ss, se, ah << 4 | al])) + data[: len(data) // 2], index + 1
-        out += segment(0xDA, b"\x01\x01\x00" + bytes([ss, se, ah << 4 | al])) + data
+            return out + header + data[: len(data) // 2], index + 1
+        out += header + data
     return out + b"\xFF\xD9", len(scans)
 
 
@@ -158,10 +168,10 @@ def fixture(name):
         return f.read()
 
 
-many, count = progressive_zeros(8, 8, 13)
-jpeg("jpeg-many-scans.jpg", many, "progressive 8 x 8 grayscale with %d scans (every coefficient refined 13 times)" % count)
-slow, count = progressive_zeros(4096, 4096, 13)
-jpeg("jpeg-many-scans-4096.jpg", slow, "progressive 4096 x 4096 grayscale with %d scans, each over all 262,144 blocks" % count)
+many, count = progressive_zeros(64, 64, 13, components=3)
+jpeg("jpeg-many-scans.jpg", many, "progressive 64 x 64 three-component JPEG with %d valid scans (every coefficient refined 13 times)" % count)
+slow, count = progressive_zeros(4096, 4096, 0)
+jpeg("jpeg-scans-4096.jpg", slow, "progressive 4096 x 4096 grayscale with %d scans (within the scan limit), each over all 262,144 blocks" % count)
 jpeg("jpeg-progressive-huge-cut.jpg", progressive_zeros(10000, 10000, 0, cut=1)[0],
      "progressive 10000 x 10000 grayscale cut off in its second scan (whole-image buffers of 200 MB)")
 

@@ -97,7 +97,7 @@ void pf_jpeg_default_options(pf_jpeg_options *options) {
     options->method = PF_JPEG_SCANLINES;
     options->scale_denom = 8;
     options->max_pixels = 178956970ULL;
-    options->max_scans = 1000;
+    options->max_scans = 100;
     options->max_memory = 1024ULL * 1024ULL * 1024ULL;
     options->max_warnings = 100;
 }

@@ -131,11 +131,12 @@ void pf_png_read(const uint8_t *data, size_t size, int decode_pixels,
     png_set_chunk_cache_max(png, 4096);
     png_set_chunk_malloc_max(png, 16u * 1024u * 1024u);
     png_set_crc_action(png, PNG_CRC_DEFAULT, PNG_CRC_WARN_DISCARD);
-    /* Text and ICC profile chunks say nothing about the pixels, and zTXt, iTXt and iCCP are
-       compressed: libpng would inflate each (up to the 16 MB above), in thousands of chunks.
-       They are skipped unread, their checksums still verified. */
-    static const png_byte skipped[] = "iCCP\0iTXt\0tEXt\0zTXt\0";
-    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, skipped, 4);
+    /* Ancillary chunks say nothing about whether the pixels decode, and libpng's handlers
+       for them are costly on hostile input: zTXt, iTXt and iCCP are inflated (up to the
+       16 MB above, in thousands of chunks), and eXIf, sPLT, pCAL and sCAL allocate their
+       declared length, up to 2 GB, before reading a byte. All but tRNS (which libpng checks
+       against the colour type) are skipped unread, their checksums still verified. */
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
 
     png_read_info(png, info);
     result->width = png_get_image_width(png, info);

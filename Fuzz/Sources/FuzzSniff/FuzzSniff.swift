@@ -17,8 +17,12 @@ public func fuzzSniff(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     _ = ImageFormat.promised(byFileName: String(decoding: bytes.prefix(64), as: UTF8.self))
     _ = EXIFReader.orientation(tiff: bytes[...])
     if bytes.count > 6 { _ = EXIFReader.orientation(tiff: bytes[6...]) }
-    if let png = PNGHeader.read(bytes), let end = png.endOffset { require(end <= bytes.count, "IEND past the end") }
-    _ = JPEGHeader.read(bytes)
+    // The probe hands every file the sniffer calls PNG or JPEG to that format's walker.
+    let png = PNGHeader.read(bytes)
+    let jpeg = JPEGHeader.read(bytes)
+    if format == .png { require(png != nil, "sniffed as PNG, refused by the PNG walker") }
+    if format == .jpeg { require(jpeg != nil, "sniffed as JPEG, refused by the JPEG walker") }
+    if let end = png?.endOffset { require(end <= bytes.count, "IEND past the end") }
 
     let name = names[bytes.isEmpty ? 0 : Int(bytes[bytes.count - 1]) % names.count]
     let path = scratchDirectory + "/" + name

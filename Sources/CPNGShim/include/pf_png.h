@@ -34,9 +34,9 @@ typedef struct {
 /// `decode_pixels` 0 stops after the header chunks; otherwise every row of every pass is
 /// inflated and unfiltered into a one-row buffer, and the chunks after IDAT are read to IEND.
 /// Headers declaring more than `max_pixels` pixels, or rows of more than 64 MB, are refused
-/// before any row is allocated. Text and ICC profile chunks are skipped without inflating
-/// them, and at most 64 KB of compressed data after the last row is read (surplus data past
-/// that is left unread and reported as a warning).
+/// before any row is allocated. Ancillary chunks other than tRNS are skipped unread (their
+/// CRCs still checked), and at most 64 KB of compressed data after the last row is read
+/// (surplus data past that is left unread and reported as a warning).
 /// Never longjmps out, never aborts; all memory is released before it returns.
 void pf_png_read(const uint8_t *data, size_t size, int decode_pixels,
                  uint64_t max_pixels, pf_png_result *result);

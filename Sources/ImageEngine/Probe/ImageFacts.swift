@@ -33,6 +33,8 @@ public enum ImageProblemCode: String, Sendable, Codable, CaseIterable {
     case unsupportedEncoding = "unsupported_encoding"
     case tooManyPixels = "too_many_pixels"
     case tooLargeToDecode = "too_large_to_decode"
+    /// Refused by a decoding-time guard (a JPEG with thousands of scans, say).
+    case decodingHazard = "decoding_hazard"
     case trailingData = "trailing_data"
     case invalidEXIF = "invalid_exif"
     case decoderNotice = "decoder_notice"

@@ -283,7 +283,9 @@ public struct ImageProbe: Sendable {
                 facts.problems.append(ImageProblem(.corruptData, "libjpeg: \(detail)"))
             }
         case .refused(let message):
-            facts.problems.append(ImageProblem(.tooManyPixels, message))
+            // The pixel bound was checked above; what libjpeg's own guard refuses is a file
+            // built to take minutes to decode (thousands of progressive scans).
+            facts.problems.append(ImageProblem(.decodingHazard, "not decoded: \(message)"))
         }
     }
 

@@ -203,6 +203,12 @@ public struct CheckEngine: Sendable {
         case .success(let bytes):
             size = bytes
         }
+        // Readable by this user? (A size says nothing about permission.)
+        if case .failure(let problem) = FileBytes.read(path: input.path, limit: 0) {
+            unreadable.append(input.path)
+            return Finding(rule: rule, file: input.path, role: input.role,
+                           details: ["reason": .string("the manifest cannot be read: \(problem.message)")])
+        }
         for fileRule in RuleCatalogue.manifestFileRules where !options.ignored.contains(fileRule.definition.code) {
             if let reason = fileRule.check(path: input.path, size: size) {
                 return Finding(rule: fileRule.definition, file: input.path, role: input.role, details: ["reason": .string(reason)])

@@ -37,7 +37,9 @@ func imageDefects(_ image: ImageFacts) -> [ImageDefect] {
         }
     }
     if image.format?.isAcceptedByService == true {
-        if image.hasProblem(.unsupportedEncoding) {
+        if let hazard = image.problems.first(where: { $0.code == .decodingHazard }) {
+            defects.append(ImageDefect(code: "decoding_hazard", text: hazard.message))
+        } else if image.hasProblem(.unsupportedEncoding) {
             defects.append(ImageDefect(code: "unsupported_encoding", text: image.problems.first { $0.code == .unsupportedEncoding }!.message))
         } else if image.hasProblem(.truncated) {
             defects.append(ImageDefect(code: "truncated", text: image.problems.first { $0.code == .truncated }!.message))
