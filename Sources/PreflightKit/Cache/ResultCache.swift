@@ -23,6 +23,7 @@ public final class ResultCache: Sendable {
         var facts: ImageFacts
         var sha256: String?
         var crc32: UInt32? = nil
+        var headCRC32: UInt32? = nil
     }
 
     public let file: String
@@ -70,18 +71,21 @@ public final class ResultCache: Sendable {
         dirty.store(true, ordering: .relaxed)
     }
 
+    /// Which CRC-32 of a file: of its first bytes, or of all of it.
+    enum Checksum { case head, whole }
+
     /// The CRC-32 recorded for an unchanged file, if any.
-    func crc32(for path: String, identity: FileIdentity) -> UInt32? {
+    func crc32(_ kind: Checksum, for path: String, identity: FileIdentity) -> UInt32? {
         entries.withLock { entries in
             guard let entry = entries[path], entry.identity == identity else { return nil }
-            return entry.crc32
+            return kind == .head ? entry.headCRC32 : entry.crc32
         }
     }
 
-    func storeCRC32(_ crc: UInt32, for path: String, identity: FileIdentity) {
+    func storeCRC32(_ crc: UInt32, _ kind: Checksum, for path: String, identity: FileIdentity) {
         entries.withLock { entries in
             guard var entry = entries[path], entry.identity == identity else { return }
-            entry.crc32 = crc
+            if kind == .head { entry.headCRC32 = crc } else { entry.crc32 = crc }
             entries[path] = entry
         }
         dirty.store(true, ordering: .relaxed)
@@ -103,6 +107,7 @@ public final class ResultCache: Sendable {
                 ]
                 if let hash = entry.sha256 { object["h"] = .string(hash) }
                 if let crc = entry.crc32 { object["c"] = .number(JSONNumber(Int(crc))) }
+                if let crc = entry.headCRC32 { object["hc"] = .number(JSONNumber(Int(crc))) }
                 JSONWriter.write(.object(object), into: &line)
                 line.append(0x0A)
                 sink.write(line)
@@ -121,7 +126,8 @@ public final class ResultCache: Sendable {
             let identity = FileIdentity(device: UInt64(bitPattern: id[0]), inode: UInt64(bitPattern: id[1]),
                                         size: id[2], modified: id[3], changed: id[4])
             let crc = value["c"]?.numberValue?.int64.flatMap { UInt32(exactly: $0) }
-            entries[path] = Entry(identity: identity, facts: facts, sha256: value["h"]?.stringValue, crc32: crc)
+            let head = value["hc"]?.numberValue?.int64.flatMap { UInt32(exactly: $0) }
+            entries[path] = Entry(identity: identity, facts: facts, sha256: value["h"]?.stringValue, crc32: crc, headCRC32: head)
         }
         return entries
     }

@@ -79,8 +79,7 @@ struct ImageCatalog {
         }
         let sameSize = bySize.values.filter { $0.count > 1 }.flatMap { $0 }
         let heads = Self.parallelMap(sameSize, jobs: jobs, progress: nil) { path -> UInt32? in
-            guard case .success(let file) = FileBytes.read(path: path, limit: Self.headBytes) else { return nil }
-            return Checksum.crc32(file.bytes)
+            Self.checksum(of: path, .head, cache: cache)
         }
         var byHead: [String: [String]] = [:]
         for (path, head) in zip(sameSize, heads) {
@@ -89,12 +88,7 @@ struct ImageCatalog {
         }
         let candidates = byHead.values.filter { $0.count > 1 }.flatMap { $0 }
         let checksums = Self.parallelMap(candidates, jobs: jobs, progress: nil) { path -> UInt32? in
-            let identity = cache == nil ? nil : FileIdentity.of(path)
-            if let cache, let identity, let known = cache.crc32(for: path, identity: identity) { return known }
-            guard case .success(let file) = FileBytes.read(path: path, limit: Int.max), file.isComplete else { return nil }
-            let crc = Checksum.crc32(file.bytes)
-            if let cache, let identity, FileIdentity.of(path) == identity { cache.storeCRC32(crc, for: path, identity: identity) }
-            return crc
+            Self.checksum(of: path, .whole, cache: cache)
         }
         var byChecksum: [String: [String]] = [:]
         for (path, checksum) in zip(candidates, checksums) {
@@ -121,6 +115,18 @@ struct ImageCatalog {
         var sizes: [Int: Int] = [:]
         for group in groups.values { sizes[group, default: 0] += 1 }
         return groups.filter { sizes[$0.value]! > 1 }
+    }
+
+    /// The CRC-32 of a file's first `headBytes` or of all of it, from the cache when the
+    /// file is unchanged.
+    private static func checksum(of path: String, _ kind: ResultCache.Checksum, cache: ResultCache?) -> UInt32? {
+        let identity = cache == nil ? nil : FileIdentity.of(path)
+        if let cache, let identity, let known = cache.crc32(kind, for: path, identity: identity) { return known }
+        let limit = kind == .head ? headBytes : Int.max
+        guard case .success(let file) = FileBytes.read(path: path, limit: limit), kind == .head || file.isComplete else { return nil }
+        let crc = Checksum.crc32(file.bytes)
+        if let cache, let identity, FileIdentity.of(path) == identity { cache.storeCRC32(crc, kind, for: path, identity: identity) }
+        return crc
     }
 
     /// `transform` applied to every element on up to `jobs` threads; results in input order,
