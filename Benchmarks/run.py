@@ -12,13 +12,17 @@ run from the repository root so it never touches .build), then times, on the sam
     pillow_check.py verify()+load(), and --header-only
     jpeginfo -c (JPEGs) + pngcheck (PNGs), by content
     djpeg to /dev/null, full size and -scale 1/8
+    per format, one process each: preflight probe --mode full against pillow_check.py --files
   many folder (generate_dataset.py --many):
     preflight check --mode header on the 100,000-line manifest, twice
     pillow_check.py --header-only on the same manifest
-    preflight check --mode header on the 250,000-line manifest (memory)
+    preflight check --mode header on the 250,000-line manifest (memory), also with
+      --ignore PREFLIGHT_DUPLICATE_IMAGE
     preflight check with no --map (manifest reading only) on both manifests: MB/s
   and Preflight's JPEG decode methods through its C shim (jpeg_methods.c) on a sample.
 
+The first Preflight run of each kind gets an empty PREFLIGHT_CACHE_DIR; the second,
+identical run reuses it ("cached").
 Every tool gets --jobs/-P of the same number of processes (default 2), runs under `nice`,
 and is timed with /usr/bin/time (wall, user+system CPU, peak RSS of the largest process).
 Files are read once before timing so every run sees a warm page cache: "cold" means
