@@ -36,9 +36,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ImageEngineTests", dependencies: ["ImageEngine"]),
+        // Helpers the test targets share.
+        .target(name: "PreflightTestSupport", path: "Tests/Support"),
+        .testTarget(name: "ImageEngineTests", dependencies: ["ImageEngine", "PreflightTestSupport"]),
         .testTarget(name: "PreflightJSONTests", dependencies: ["PreflightJSON"]),
-        .testTarget(name: "PreflightKitTests", dependencies: ["PreflightKit"]),
+        .testTarget(name: "PreflightKitTests", dependencies: ["PreflightKit", "PreflightTestSupport"]),
         // Runs the built `preflight` binary as a user would.
         .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "PreflightJSON"]),
     ]

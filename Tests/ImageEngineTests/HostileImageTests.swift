@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PreflightTestSupport
 @testable import ImageEngine
 #if canImport(Glibc)
 import Glibc
@@ -301,15 +302,4 @@ final class ManagedAtomicFlag: @unchecked Sendable {
     private var value = false
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
     func set() { lock.lock(); value = true; lock.unlock() }
-}
-
-/// Runs `body` on this thread with file permissions enforced even for root: the thread's
-/// filesystem user becomes `nobody`, which drops CAP_DAC_OVERRIDE for this thread only.
-func withoutFileAccessPrivileges<T>(_ body: () -> T) -> T {
-    guard geteuid() == 0, let symbol = dlsym(nil, "setfsuid") else { return body() }
-    typealias SetFSUID = @convention(c) (UInt32) -> Int32
-    let setfsuid = unsafeBitCast(symbol, to: SetFSUID.self)
-    _ = setfsuid(65534)
-    defer { _ = setfsuid(0) }
-    return body()
 }
