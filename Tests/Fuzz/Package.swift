@@ -1,11 +1,11 @@
 // swift-tools-version:6.0
 // libFuzzer targets for Preflight. A package of its own, so the main package stays as it
-// is; `Fuzz/run.sh` builds it with the fuzzer and address sanitizers and runs each target.
+// is; `Tests/Fuzz/run.sh` builds it with the fuzzer and address sanitizers and runs each target.
 import Foundation
 import PackageDescription
 
 // A path dependency's identity is the name of its folder, whatever the clone is called.
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let preflight = root.lastPathComponent
 
 func fuzzTarget(_ name: String) -> Target {
@@ -21,7 +21,7 @@ func fuzzTarget(_ name: String) -> Target {
 
 let package = Package(
     name: "PreflightFuzz",
-    dependencies: [.package(path: "..")],
+    dependencies: [.package(path: "../..")],
     targets: [
         .target(
             name: "FuzzSupport",

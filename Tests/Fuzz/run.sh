@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Preflight's libFuzzer targets (with AddressSanitizer) and runs each in turn.
 #
-#   Fuzz/run.sh [SECONDS] [TARGET...]
+#   Tests/Fuzz/run.sh [SECONDS] [TARGET...]
 #
 # SECONDS per target (default 60); targets: png jpeg sniff manifest-line (default: all,
 # one after the other). Everything built or found goes under .build-fuzz/:
@@ -9,7 +9,7 @@
 #   artifacts/TARGET/  crash-*, timeout-*, oom-*, slow-unit-* inputs
 #   logs/TARGET.log    libFuzzer's output; summary.txt: one line per target
 # The seeds are the committed fixtures (Fixtures/images, Fixtures/hostile) and
-# Fuzz/corpus/TARGET. Exits with 1 when a target crashed or broke an invariant (a
+# Tests/Fuzz/corpus/TARGET. Exits with 1 when a target crashed or broke an invariant (a
 # crash-* artifact); timeouts and out-of-memory inputs are listed but fail only with
 # FUZZ_STRICT=1, since a loaded machine can make a sound input slow.
 #
@@ -17,7 +17,7 @@
 # libFuzzer seed, so that a run repeats the same mutations), FUZZ_SCRATCH (default
 # .build-fuzz), FUZZ_EXTRA (more libFuzzer flags).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 seconds="${1:-60}"
 shift || true
@@ -32,16 +32,16 @@ product() {
         jpeg) echo FuzzJPEG ;;
         sniff) echo FuzzSniff ;;
         manifest-line) echo FuzzManifestLine ;;
-        *) echo "Fuzz/run.sh: unknown target '$1' (png, jpeg, sniff, manifest-line)" >&2; exit 2 ;;
+        *) echo "Tests/Fuzz/run.sh: unknown target '$1' (png, jpeg, sniff, manifest-line)" >&2; exit 2 ;;
     esac
 }
 
 dictionary() {
     case "$1" in
-        png) echo Fuzz/dict/png.dict ;;
-        jpeg) echo Fuzz/dict/jpeg.dict ;;
-        sniff) echo Fuzz/dict/sniff.dict ;;
-        manifest-line) echo Fuzz/dict/manifest.dict ;;
+        png) echo Tests/Fuzz/dict/png.dict ;;
+        jpeg) echo Tests/Fuzz/dict/jpeg.dict ;;
+        sniff) echo Tests/Fuzz/dict/sniff.dict ;;
+        manifest-line) echo Tests/Fuzz/dict/manifest.dict ;;
     esac
 }
 
@@ -55,8 +55,8 @@ max_len() {
 
 seeds() {
     case "$1" in
-        manifest-line) echo "Fuzz/corpus/manifest-line Fixtures/hostile/manifests" ;;
-        *) echo "Fuzz/corpus/$1 Fixtures/images Fixtures/hostile/images" ;;
+        manifest-line) echo "Tests/Fuzz/corpus/manifest-line Fixtures/hostile/manifests" ;;
+        *) echo "Tests/Fuzz/corpus/$1 Fixtures/images Fixtures/hostile/images" ;;
     esac
 }
 
@@ -65,11 +65,11 @@ for target in "${targets[@]}"; do product "$target" >/dev/null || exit 2; done
 # swiftc keeps only the last -sanitize= it is given, and SwiftPM passes one per --sanitize
 # in no fixed order: the Swift code gets both sanitizers from the single combined flag,
 # which comes after SwiftPM's own (--sanitize=fuzzer still picks the libFuzzer entry point).
-build=(swift build --package-path Fuzz --scratch-path "$scratch" -c release -j "${FUZZ_BUILD_JOBS:-2}"
+build=(swift build --package-path Tests/Fuzz --scratch-path "$scratch" -c release -j "${FUZZ_BUILD_JOBS:-2}"
        --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address)
 echo "Building the fuzz targets in $scratch ..." >&2
 if ! "${build[@]}"; then
-    echo "Fuzz/run.sh: the fuzz targets did not build" >&2
+    echo "Tests/Fuzz/run.sh: the fuzz targets did not build" >&2
     exit 2
 fi
 bin="$("${build[@]}" --show-bin-path)"
@@ -82,7 +82,7 @@ for target in "${targets[@]}"; do
     # A target without coverage counters in the Swift code would fuzz blind.
     counters="$(PREFLIGHT_FUZZ_DIR="$tmp" "$bin/$(product "$target")" -runs=0 2>&1 | sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline.*/\1/p')"
     if [ "${counters:-0}" -lt 10000 ]; then
-        echo "Fuzz/run.sh: $(product "$target") has only ${counters:-no} coverage counters; the Swift code is not instrumented" >&2
+        echo "Tests/Fuzz/run.sh: $(product "$target") has only ${counters:-no} coverage counters; the Swift code is not instrumented" >&2
         exit 2
     fi
 done

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite under AddressSanitizer, then with UndefinedBehaviorSanitizer.
 #
-#   Fuzz/sanitizers.sh [address] [undefined]      (default: both)
+#   Tests/Fuzz/sanitizers.sh [address] [undefined]      (default: both)
 #
 # Builds go to .build-asan and .build-ubsan. swiftc has no -sanitize=undefined on Linux
 # (Swift code traps on overflow and out-of-bounds access by itself), so the undefined run
 # instruments the C shims, where any report aborts the run.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 jobs="${SANITIZER_BUILD_JOBS:-2}"
 runs=("$@")
@@ -28,7 +28,7 @@ for sanitizer in "${runs[@]}"; do
             swift test --skip-build --scratch-path .build-ubsan "${flags[@]}"
             ;;
         *)
-            echo "Fuzz/sanitizers.sh: unknown sanitizer '$sanitizer' (address, undefined)" >&2
+            echo "Tests/Fuzz/sanitizers.sh: unknown sanitizer '$sanitizer' (address, undefined)" >&2
             exit 2
             ;;
     esac

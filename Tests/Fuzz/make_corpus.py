@@ -1,18 +1,18 @@
 #!/usr/bin/env python3
-"""Recreate Fuzz/corpus/manifest-line/: one manifest line per file, the seeds of the
+"""Recreate Tests/Fuzz/corpus/manifest-line/: one manifest line per file, the seeds of the
 manifest-line fuzz target.
 
 The lines come from the fixtures: the example dataset's manifests, every JSON example in
 docs/RULES.md (each one a rule's test), and the hostile manifests. Image targets need no
-copies: Fuzz/run.sh seeds them from Fixtures/images and Fixtures/hostile/images directly.
+copies: Tests/Fuzz/run.sh seeds them from Fixtures/images and Fixtures/hostile/images directly.
 Files are named by the SHA-1 of their content, as libFuzzer names what it finds, so
-rerunning this only adds. Run it by hand: `python3 Fuzz/make_corpus.py`.
+rerunning this only adds. Run it by hand: `python3 Tests/Fuzz/make_corpus.py`.
 """
 import hashlib
 import os
 import re
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 OUT = os.path.join(ROOT, "Fuzz", "corpus", "manifest-line")
 # The fuzz target maps s3://example-bucket to a folder of real images with these names.
 IMAGES = ["a.jpg", "b.png", "c.jpg", "d.gif", "e.jpg", "f.png", "big.png", "sub/deeper/g.jpg", "out.jpg", "loop.jpg"]

@@ -12,9 +12,9 @@ import PreflightKit
 // images; a symbolic link in it points outside, and nothing outside may ever be read.
 
 private let fixtures: String = {
-    // Fuzz/Sources/FuzzManifestLine/FuzzManifestLine.swift -> the repository's Fixtures folder.
+    // Tests/Fuzz/Sources/FuzzManifestLine/FuzzManifestLine.swift -> the repository's Fixtures folder.
     var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(4)
+    parts.removeLast(5)
     return parts.joined(separator: "/") + "/Fixtures/images"
 }()
 
