@@ -78,6 +78,7 @@ bin="$("${build[@]}" --show-bin-path)"
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then tmp="$(mktemp -d /dev/shm/preflight-fuzz.XXXXXX)"; else tmp="$scratch/tmp"; fi
 mkdir -p "$scratch/logs" "$tmp"
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 for target in "${targets[@]}"; do
     # A target without coverage counters in the Swift code would fuzz blind.
     counters="$(PREFLIGHT_FUZZ_DIR="$tmp" "$bin/$(product "$target")" -runs=0 2>&1 | sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline.*/\1/p')"

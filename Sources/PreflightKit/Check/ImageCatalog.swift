@@ -98,14 +98,14 @@ struct ImageCatalog {
         var groups: [String: Int] = [:]
         var nextGroup = 0
         for (_, sameChecksum) in byChecksum.sorted(by: { $0.key < $1.key }) where sameChecksum.count > 1 {
-            // Compare each file with the first of every group found so far in this bucket.
-            var representatives: [(bytes: [UInt8], group: Int)] = []
+            // Compare each file with the first of every group found so far in this bucket,
+            // streaming both: no file is held in memory.
+            var representatives: [(path: String, group: Int)] = []
             for path in sameChecksum {
-                guard case .success(let file) = FileBytes.read(path: path, limit: Int.max), file.isComplete else { continue }
-                if let match = representatives.first(where: { $0.bytes == file.bytes }) {
+                if let match = representatives.first(where: { Checksum.sameBytes($0.path, path) }) {
                     groups[path] = match.group
                 } else {
-                    representatives.append((file.bytes, nextGroup))
+                    representatives.append((path, nextGroup))
                     groups[path] = nextGroup
                     nextGroup += 1
                 }
@@ -122,9 +122,7 @@ struct ImageCatalog {
     private static func checksum(of path: String, _ kind: ResultCache.Checksum, cache: ResultCache?) -> UInt32? {
         let identity = cache == nil ? nil : FileIdentity.of(path)
         if let cache, let identity, let known = cache.crc32(kind, for: path, identity: identity) { return known }
-        let limit = kind == .head ? headBytes : Int.max
-        guard case .success(let file) = FileBytes.read(path: path, limit: limit), kind == .head || file.isComplete else { return nil }
-        let crc = Checksum.crc32(file.bytes)
+        guard let crc = Checksum.crc32(path: path, limit: kind == .head ? headBytes : Int.max) else { return nil }
         if let cache, let identity, FileIdentity.of(path) == identity { cache.storeCRC32(crc, kind, for: path, identity: identity) }
         return crc
     }
