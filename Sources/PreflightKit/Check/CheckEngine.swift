@@ -62,7 +62,6 @@ public struct CheckEngine: Sendable {
         // Pass 1: which images, resolved how.
         var catalog = ImageCatalog()
         var escapedBySymlink = Set<String>()
-        var realDirectories: [String: String?] = [:]
         var escapeGuard = EscapeGuard()
         for input in readable where !options.resolver.isEmpty {
             ManifestReader(path: input.path).forEachLine { number, line in
@@ -72,10 +71,7 @@ public struct CheckEngine: Sendable {
                 let before = catalog.paths.count
                 catalog.add(path)
                 guard catalog.paths.count > before, let directory = options.resolver.directory(containing: uri) else { return }
-                if realDirectories[directory] == nil {
-                    realDirectories[directory] = .some(SourceRefResolver.realPath(directory))
-                }
-                if let real = realDirectories[directory]!, !escapeGuard.staysInside(path, realDirectory: real) {
+                if !escapeGuard.staysInside(path, directory: directory) {
                     escapedBySymlink.insert(path)
                 }
             }

@@ -8,7 +8,19 @@ import Glibc
 struct EscapeGuard {
     private var realFolders: [String: String?] = [:]
 
-    mutating func staysInside(_ path: String, realDirectory: String) -> Bool {
+    /// True when `path`, links followed, lies inside the mapped folder `directory`.
+    /// A folder that does not exist has nothing to escape from.
+    mutating func staysInside(_ path: String, directory: String) -> Bool {
+        guard let realDirectory = realPath(of: directory) else { return true }
+        return staysInside(path, realDirectory: realDirectory)
+    }
+
+    private mutating func realPath(of folder: String) -> String? {
+        if realFolders[folder] == nil { realFolders[folder] = .some(SourceRefResolver.realPath(folder)) }
+        return realFolders[folder]!
+    }
+
+    private mutating func staysInside(_ path: String, realDirectory: String) -> Bool {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
             return SourceRefResolver.staysInside(path, realDirectory: realDirectory)
         }
@@ -17,9 +29,7 @@ struct EscapeGuard {
             // A link, or missing: judge the whole path.
             return SourceRefResolver.staysInside(path, realDirectory: realDirectory)
         }
-        let folder = String(path[..<slash])
-        if realFolders[folder] == nil { realFolders[folder] = .some(SourceRefResolver.realPath(folder)) }
-        guard let realFolder = realFolders[folder]! else {
+        guard let realFolder = realPath(of: String(path[..<slash])) else {
             return SourceRefResolver.staysInside(path, realDirectory: realDirectory)
         }
         let prefix = realDirectory.hasSuffix("/") ? realDirectory : realDirectory + "/"
