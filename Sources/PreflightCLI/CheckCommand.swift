@@ -122,25 +122,25 @@ struct CheckCommand: ParsableCommand {
         let context = ReportContext(failOn: failOn.severity)
         let reporter = ReportFormats.named(format)!
         var writeFailed = false
-        func write(_ text: String, to path: String) {
+        func write(_ reporter: any Reporter.Type, to path: String) {
             do {
-                try AtomicFile.write(Array(text.utf8), to: path)
+                try AtomicFile.write(to: path) { sink in reporter.write(result, context: context, to: &sink) }
             } catch {
                 printToStandardError("preflight: \(error.description)")
                 writeFailed = true
             }
         }
         if let output {
-            write(reporter.render(result, context: context), to: output)
+            write(reporter, to: output)
         } else {
             var terminal = context
             terminal.color = reporter == TextReport.self && isatty(1) != 0 && getenv("NO_COLOR") == nil
             var out = StandardOutput()
-            out.write(reporter.render(result, context: terminal))
+            reporter.write(result, context: terminal, to: &out)
             out.flush()
         }
         for (extra, path) in reports.compactMap(parseReport) {
-            write(extra.render(result, context: context), to: path)
+            write(extra, to: path)
         }
         let wantsGitHub = reporter == GitHubReport.self || reports.compactMap(parseReport).contains { $0.0 == GitHubReport.self }
         if wantsGitHub, let summaryPath = getenv("GITHUB_STEP_SUMMARY").map({ String(cString: $0) }), !summaryPath.isEmpty {

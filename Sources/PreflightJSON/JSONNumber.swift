@@ -63,17 +63,72 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
     /// The value as a Double: ±infinity when the literal is out of range ("1e400"),
     /// -0.0 for "-0".
     public var double: Double {
+        if let exact = Self.shortDecimalValue(text.utf8) { return exact }
         switch text {
         case "NaN": return .nan
         case "Infinity": return .infinity
         case "-Infinity": return -.infinity
-        default:
-            // Integers of up to 15 digits are exact in a Double; skip the general parser.
-            if let small = Self.smallIntegerValue(text.utf8), text.utf8.count <= 16 {
-                return small == 0 && text.utf8.first == UInt8(ascii: "-") ? -0.0 : Double(small)
-            }
-            return Double(text) ?? .nan
+        default: return Double(text) ?? .nan
         }
+    }
+
+    /// Powers of ten that a Double holds exactly.
+    private static let exactPowersOfTen: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { value, _ in value * 10 }
+    }
+
+    /// Fast path for the usual literals ("0.83", "-12", "640", "1.5e3"): at most 15
+    /// significant digits and a decimal exponent within ±22. The digits then form an integer
+    /// below 2^53 and the power of ten is exact, so one multiplication or division, which
+    /// IEEE 754 rounds correctly, gives the correctly rounded value. Anything else is nil.
+    private static func shortDecimalValue(_ utf8: String.UTF8View) -> Double? {
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fractionDigits = 0
+        var negative = false
+        var seenPoint = false
+        var exponent = 0
+        var exponentNegative = false
+        var inExponent = false
+        var exponentDigits = 0
+        var index = 0
+        for byte in utf8 {
+            defer { index += 1 }
+            if inExponent {
+                if byte == UInt8(ascii: "-") && exponentDigits == 0 && !exponentNegative {
+                    exponentNegative = true
+                } else if byte == UInt8(ascii: "+") && exponentDigits == 0 {
+                    continue
+                } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") && exponentDigits < 3 {
+                    exponent = exponent * 10 + Int(byte &- UInt8(ascii: "0"))
+                    exponentDigits += 1
+                } else {
+                    return nil
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                mantissa = mantissa &* 10 &+ UInt64(byte &- UInt8(ascii: "0"))
+                if mantissa > 0 { digits += 1 }  // significant digits: leading zeros do not count
+                guard digits <= 15 else { return nil }
+                if seenPoint { fractionDigits += 1 }
+            case UInt8(ascii: "-") where index == 0:
+                negative = true
+            case UInt8(ascii: ".") where !seenPoint:
+                seenPoint = true
+            case UInt8(ascii: "e"), UInt8(ascii: "E"):
+                inExponent = true
+            default:
+                return nil
+            }
+        }
+        if inExponent && exponentDigits == 0 { return nil }
+        let power = (exponentNegative ? -exponent : exponent) - fractionDigits
+        guard abs(power) <= 22 else { return nil }
+        var value = Double(mantissa)
+        value = power >= 0 ? value * exactPowersOfTen[power] : value / exactPowersOfTen[-power]
+        return negative ? -value : value
     }
 
     /// True when the literal has neither a fraction nor an exponent ("12", "-0"; not "12.0").
@@ -96,7 +151,7 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
         return Self.exactIntegerValue(text.utf8)
     }
 
-    /// Fast path: a plain integer literal of at most 18 digits.
+    /// Fast path: a plain integer literal of at most 19 digits whose magnitude fits in Int64.
     private static func smallIntegerValue(_ utf8: String.UTF8View) -> Int64? {
         var negative = false
         var magnitude: Int64 = 0
@@ -106,10 +161,18 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
                 negative = true
                 continue
             }
-            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), digitCount < 18 else {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), digitCount < 19 else {
                 return nil
             }
-            magnitude = magnitude &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
+            let digit = Int64(byte &- UInt8(ascii: "0"))
+            if digitCount < 18 {
+                magnitude = magnitude &* 10 &+ digit
+            } else {
+                let (tens, over) = magnitude.multipliedReportingOverflow(by: 10)
+                let (sum, carry) = tens.addingReportingOverflow(digit)
+                guard !over && !carry else { return nil }
+                magnitude = sum
+            }
             digitCount += 1
         }
         guard digitCount > 0 else { return nil }

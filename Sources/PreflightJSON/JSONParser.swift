@@ -18,6 +18,24 @@ public struct JSONParser {
         return try reader.readDocument()
     }
 
+    /// Validates the whole document exactly as `parse` does, but builds only the members of
+    /// the top-level object whose key `keep` accepts; every other member's value is `null`
+    /// and costs no allocation. For reading one field of many large lines.
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer, keepingTopLevelMembers keep: (String) -> Bool,
+        maxDepth: Int = defaultMaxDepth
+    ) throws(JSONParseError) -> JSONValue {
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            throw JSONParseError(offset: 0, message: "empty input")
+        }
+        var reader = ByteReader(
+            bytes: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, maxDepth: maxDepth)
+        let result = withoutActuallyEscaping(keep) { keep in
+            Result { () throws(JSONParseError) -> JSONValue in try reader.readDocument(keep: keep) }
+        }
+        return try result.get()
+    }
+
     public static func parse(
         _ bytes: [UInt8], maxDepth: Int = defaultMaxDepth
     ) throws(JSONParseError) -> JSONValue {
@@ -57,7 +75,7 @@ struct ByteReader {
         self.maxDepth = maxDepth
     }
 
-    mutating func readDocument() throws(JSONParseError) -> JSONValue {
+    mutating func readDocument(keep: ((String) -> Bool)? = nil) throws(JSONParseError) -> JSONValue {
         if count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
             throw JSONParseError(offset: 0, message: "byte order mark before the JSON value")
         }
@@ -67,7 +85,7 @@ struct ByteReader {
         }
         // A lone scalar needs none of the container bookkeeping.
         let first = bytes[position]
-        let value = first == ASCII.openBrace || first == ASCII.openBracket ? try readValue() : try readScalar()
+        let value = first == ASCII.openBrace || first == ASCII.openBracket ? try readValue(keep: keep) : try readScalar()
         skipWhitespace()
         if position != count {
             throw JSONParseError(offset: position, message: "trailing characters after the JSON value")
@@ -76,15 +94,18 @@ struct ByteReader {
     }
 
     /// An array or object still being read: its items so far sit in the shared
-    /// `elements` or `members` stack from `start` on.
+    /// `elements` or `members` stack from `start` on. A discarded container is validated
+    /// but keeps nothing, and becomes `null`.
     private struct OpenContainer {
         var isObject: Bool
         var start: Int
+        var discards = false
     }
 
     /// Reads one complete value, in practice an array or object, keeping the open
-    /// containers on explicit stacks instead of recursing.
-    mutating func readValue() throws(JSONParseError) -> JSONValue {
+    /// containers on explicit stacks instead of recursing. With `keep`, members of the
+    /// top-level object whose key it refuses are validated but not built.
+    mutating func readValue(keep: ((String) -> Bool)? = nil) throws(JSONParseError) -> JSONValue {
         var open: [OpenContainer] = []
         open.reserveCapacity(16)
         var elements = MoveStack<JSONValue>(capacity: 16)
@@ -99,23 +120,26 @@ struct ByteReader {
                 guard open.count < maxDepth else { throw tooDeep() }
                 position += 1
                 skipWhitespace()
+                let discards = discardsNext(open, members, keep)
                 if position < count && bytes[position] == ASCII.closeBrace {
                     position += 1
-                    value = .object(JSONObject())
+                    value = discards ? .null : .object(JSONObject())
                 } else {
-                    open.append(OpenContainer(isObject: true, start: members.count))
-                    members.push((key: try readKeyAndColon(), value: .null))
+                    open.append(OpenContainer(isObject: true, start: members.count, discards: discards))
+                    let key = try readKeyAndColon()
+                    if !discards { members.push((key: key, value: .null)) }
                     continue nextValue
                 }
             case ASCII.openBracket:
                 guard open.count < maxDepth else { throw tooDeep() }
                 position += 1
                 skipWhitespace()
+                let discards = discardsNext(open, members, keep)
                 if position < count && bytes[position] == ASCII.closeBracket {
                     position += 1
-                    value = .array([])
+                    value = discards ? .null : .array([])
                 } else {
-                    open.append(OpenContainer(isObject: false, start: elements.count))
+                    open.append(OpenContainer(isObject: false, start: elements.count, discards: discards))
                     continue nextValue
                 }
             default:
@@ -126,7 +150,7 @@ struct ByteReader {
             // that ends right after it.
             while let container = open.last {
                 if container.isObject {
-                    members.last.value = consume value
+                    if !container.discards { members.last.value = consume value }
                     skipWhitespace()
                     guard position < count else { throw endOfInput() }
                     let byte = bytes[position]
@@ -137,17 +161,18 @@ struct ByteReader {
                         if position < count && bytes[position] == ASCII.closeBrace {
                             throw JSONParseError(offset: comma, message: "trailing comma before '}'")
                         }
-                        members.push((key: try readKeyAndColon(), value: .null))
+                        let key = try readKeyAndColon()
+                        if !container.discards { members.push((key: key, value: .null)) }
                         continue nextValue
                     } else if byte == ASCII.closeBrace {
                         position += 1
-                        value = .object(JSONObject(members: members.popArray(from: container.start)))
+                        value = container.discards ? .null : .object(JSONObject(members: members.popArray(from: container.start)))
                         open.removeLast()
                     } else {
                         throw expected("',' or '}' after an object member")
                     }
                 } else {
-                    elements.push(consume value)
+                    if !container.discards { elements.push(consume value) }
                     skipWhitespace()
                     guard position < count else { throw endOfInput() }
                     let byte = bytes[position]
@@ -161,7 +186,7 @@ struct ByteReader {
                         continue nextValue
                     } else if byte == ASCII.closeBracket {
                         position += 1
-                        value = .array(elements.popArray(from: container.start))
+                        value = container.discards ? .null : .array(elements.popArray(from: container.start))
                         open.removeLast()
                     } else {
                         throw expected("',' or ']' after an array element")
@@ -170,6 +195,16 @@ struct ByteReader {
             }
             return value
         }
+    }
+
+    /// Whether a container opening now is to be validated only: it sits in a discarded
+    /// container, or it is the value of a top-level member whose key `keep` refuses.
+    @inline(__always)
+    private func discardsNext(_ open: [OpenContainer], _ members: borrowing MoveStack<(key: String, value: JSONValue)>,
+                              _ keep: ((String) -> Bool)?) -> Bool {
+        guard let keep, let parent = open.last else { return false }
+        if parent.discards { return true }
+        return open.count == 1 && parent.isObject && !keep(members.last.key)
     }
 
     /// Reads a string, number, `true`, `false` or `null` at `position`.

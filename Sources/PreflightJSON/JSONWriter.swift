@@ -23,13 +23,19 @@ public struct JSONWriter {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends the JSON text of `value` to `bytes`.
-    public static func write(_ value: JSONValue, into bytes: inout [UInt8], options: Options = []) {
+    /// Appends the JSON text of `value` to `bytes`. With `.prettyPrinted`, `indent` is the
+    /// nesting level the value sits at, so that a document can be written a member at a time.
+    public static func write(_ value: JSONValue, into bytes: inout [UInt8], options: Options = [], indent: Int = 0) {
         var emitter = Emitter(
             bytes: bytes, pretty: options.contains(.prettyPrinted), sortKeys: options.contains(.sortKeys))
         bytes = []  // hand the buffer over without a copy
-        emitter.write(value, indent: 0)
+        emitter.write(value, indent: indent)
         bytes = emitter.bytes
+    }
+
+    /// Appends `text` as a JSON string literal.
+    public static func writeString(_ text: String, into bytes: inout [UInt8]) {
+        write(.string(text), into: &bytes)
     }
 }
 

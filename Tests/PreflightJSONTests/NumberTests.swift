@@ -18,6 +18,39 @@ struct NumberTests {
         #expect(try number("-0.0").double.sign == .minus)
     }
 
+    @Test("integers of 18, 19 and 20 digits: exact up to Int64's limits, nil past them")
+    func longIntegers() throws {
+        #expect(try number("999999999999999999").int64 == 999_999_999_999_999_999)
+        #expect(try number("1795328718327539069").int64 == 1_795_328_718_327_539_069)
+        #expect(try number("9223372036854775807").int64 == .max)
+        #expect(try number("-9223372036854775807").int64 == -.max)
+        #expect(try number("-9223372036854775808").int64 == .min)
+        #expect(try number("9223372036854775808").int64 == nil)
+        #expect(try number("9999999999999999999").int64 == nil)
+        #expect(try number("12345678901234567890").int64 == nil)
+    }
+
+    @Test("every literal's Double is the standard library's, bit for bit")
+    func doublesMatchTheStandardLibrary() throws {
+        var generator = SystemRandomNumberGenerator()
+        var literals = ["0", "-0", "0.0", "-0.0", "0.83", "1e22", "1e23", "9007199254740993", "123456789012345",
+                        "1234567890123456", "0.1", "0.3", "2.2250738585072014e-308", "4.9e-324", "1.7976931348623157e308",
+                        "100000000000000000000000", "0.000000000000000000000001", "1E-22", "1e-23", "5e+3", "5e-0",
+                        "-123.456e-7", "999999999999999.9", "0.000123456789012345"]
+        for _ in 0..<20_000 {
+            let whole = String(UInt64.random(in: 0...UInt64(1) << Int.random(in: 0...60, using: &generator), using: &generator))
+            var text = Bool.random(using: &generator) ? "-" + whole : whole
+            if Bool.random(using: &generator) { text += "." + String(UInt64.random(in: 0...999_999_999_999, using: &generator)) }
+            if Int.random(in: 0..<4, using: &generator) == 0 { text += "e" + String(Int.random(in: -30...30, using: &generator)) }
+            literals.append(text)
+        }
+        for literal in literals {
+            let value = try number(literal).double
+            let expected = try #require(Double(literal))
+            #expect(value.bitPattern == expected.bitPattern, "\(literal)")
+        }
+    }
+
     @Test("out-of-range literals are valid JSON and become infinity")
     func outOfRange() throws {
         let big = try number("1e400")

@@ -28,6 +28,28 @@ struct BoundedWorkTests {
         #expect(text.contains("not listed above (over 5 findings): ERROR_INVALID_JSON_LINE 15"))
     }
 
+    @Test func duplicateFindingsPastTheLimitAreCountedNotKept() throws {
+        // Ten lines naming one image: nine duplicate findings, of which only five fit.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-bounded-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(at: KitFixtures.root.appendingPathComponent("images/jpeg-baseline.jpg"),
+                                         to: folder.appendingPathComponent("a.jpg"))
+        let url = folder.appendingPathComponent("train.manifest")
+        let lines = (0..<10).map { ExampleLines.classification("a.jpg", label: $0 % 2 == 0 ? "cat" : "dog") }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+        var options = CheckOptions()
+        options.mode = .header
+        options.maxStoredFindings = 5
+        options.resolver = SourceRefResolver(mappings: [.init(prefix: "s3://example-bucket", directory: folder.path)])
+        let result = CheckEngine(options: options).run([ManifestInput(path: url.path, role: .training)])
+        let kept = result.findings.filter { $0.code == DuplicateImage.definition.code }.count
+        #expect(kept + (result.omittedFindings[DuplicateImage.definition.code] ?? 0) == 9)
+        #expect(result.findings.filter { $0.line != nil }.count <= 5)
+        #expect(result.count(.warning) == result.findings.filter { $0.severity == .warning }.count
+            + result.omittedFindings.values.reduce(0, +))
+    }
+
     @Test func linesPastTheServiceLimitAreCountedNotChecked() throws {
         let valid = ExampleLines.classification("a.jpg", label: "cat")
         let (url, cleanup) = try manifest(Array(repeating: valid, count: ServiceLimits.maxLinesPerManifest) + ["{", "{"])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PreflightJSON
 @testable import ImageEngine
 @testable import PreflightKit
 
@@ -86,5 +87,20 @@ struct ResultCacheTests {
         let (_, header) = workspace.run(mode: .header)
         #expect(full!.file != header!.file)
         #expect(header?.hits.load(ordering: .relaxed) == 0)
+    }
+
+    @Test func everyFixtureImagesFactsSurviveTheCacheEncoding() throws {
+        let folder = KitFixtures.root.appendingPathComponent("images")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasSuffix(".py") && !$0.hasSuffix(".md") }
+        #expect(names.count > 40)
+        for mode in [ProbeMode.full, .header] {
+            let probe = ImageProbe(options: ProbeOptions(mode: mode))
+            for name in names {
+                let facts = probe.examine(path: folder.appendingPathComponent(name).path)
+                let text = JSONWriter.serialize(ResultCache.encode(facts))
+                let back = try JSONParser.parse(text)
+                #expect(ResultCache.decode(back, path: facts.path, mode: mode) == facts, "\(name) \(mode): \(text)")
+            }
+        }
     }
 }

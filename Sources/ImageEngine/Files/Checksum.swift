@@ -10,6 +10,10 @@ public enum Checksum {
     static let pieceSize = 1 << 20
 
     public static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        crc32(bytes[...])
+    }
+
+    public static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         bytes.withUnsafeBufferPointer { buffer in
             buffer.isEmpty ? 0 : pf_crc32(0, buffer.baseAddress!, buffer.count)
         }

@@ -30,12 +30,22 @@ public struct FileBytes: Sendable {
     public let fileSize: Int
     /// The bytes read: the whole file, or a prefix when reading was limited.
     public let bytes: [UInt8]
+    /// The file's identity when it was opened.
+    public let identity: FileIdentity
+    /// True when the file's identity changed while it was read (it was being written).
+    public let changedWhileReading: Bool
     /// True when `bytes` holds the whole file.
     public var isComplete: Bool { bytes.count == fileSize }
 
     /// Reads at most `limit` bytes from the start of the file at `path`.
     /// Opening never blocks (a FIFO is reported, not waited on) and special files are refused.
     public static func read(path: String, limit: Int) -> Result<FileBytes, FileReadFailure> {
+        read(path: path) { _ in limit }
+    }
+
+    /// Reads at most `limit(size)` bytes from the start of the file at `path`, where `size`
+    /// is the file's size once opened: one open, however the limit depends on the size.
+    public static func read(path: String, limit: (Int) -> Int) -> Result<FileBytes, FileReadFailure> {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         if fd < 0 {
             return .failure(failure(errno: errno))
@@ -50,7 +60,7 @@ public struct FileBytes: Sendable {
             return .failure(.notRegularFile(kind: kindName(type)))
         }
         let size = Int(info.st_size)
-        let wanted = min(size, max(0, limit))
+        let wanted = min(size, max(0, limit(size)))
         var buffer = [UInt8](repeating: 0, count: wanted)
         var filled = 0
         let outcome: FileReadFailure? = buffer.withUnsafeMutableBytes { raw -> FileReadFailure? in
@@ -69,7 +79,10 @@ public struct FileBytes: Sendable {
         if filled < wanted { buffer.removeSubrange(filled...) }
         // A file that shrank is reported at the size actually read.
         let effectiveSize = filled < wanted ? filled : size
-        return .success(FileBytes(fileSize: effectiveSize, bytes: buffer))
+        let identity = FileIdentity(info)
+        var after = stat()
+        let changed = fstat(fd, &after) != 0 || FileIdentity(after) != identity
+        return .success(FileBytes(fileSize: effectiveSize, bytes: buffer, identity: identity, changedWhileReading: changed))
     }
 
     /// The size of the file at `path`, following symbolic links, or the reason there is none.

@@ -6,6 +6,7 @@ public struct ProbeOptions: Sendable, Equatable {
     /// Files larger than this are not read whole, so not decoded.
     public var maxFileBytes: Int
     public var jpegMethod: JPEGDecodeMethod
+    public var pngMethod: PNGDecodeMethod
 
     public static let defaultMaxPixels: UInt64 = 100_000_000
     public static let defaultMaxFileBytes = 256 << 20
@@ -13,11 +14,13 @@ public struct ProbeOptions: Sendable, Equatable {
     public init(mode: ProbeMode = .full,
                 maxPixels: UInt64 = defaultMaxPixels,
                 maxFileBytes: Int = defaultMaxFileBytes,
-                jpegMethod: JPEGDecodeMethod = .default) {
+                jpegMethod: JPEGDecodeMethod = .default,
+                pngMethod: PNGDecodeMethod = .default) {
         self.mode = mode
         self.maxPixels = maxPixels
         self.maxFileBytes = maxFileBytes
         self.jpegMethod = jpegMethod
+        self.pngMethod = pngMethod
     }
 }
 
@@ -43,6 +46,14 @@ public struct ImageProbe: Sendable {
     /// Examines the file and also returns the bytes read when the whole file was read
     /// (full mode), so a caller can hash them without reading the file twice.
     public func examine(path: String, displayName: String) -> (facts: ImageFacts, bytes: [UInt8]?) {
+        let (facts, file) = examineFile(path: path, displayName: displayName)
+        return (facts, file.flatMap { $0.isComplete ? $0.bytes : nil })
+    }
+
+    /// Examines the file and also returns its first read: the whole file in full mode (when
+    /// small enough to decode), else its first bytes (at least 16 KiB, or all of a smaller
+    /// file), with the file's identity when opened. Nil when the file could not be read.
+    public func examineFile(path: String, displayName: String) -> (facts: ImageFacts, read: FileBytes?) {
         var facts = ImageFacts(path: displayName, mode: options.mode)
         facts.extensionFormat = ImageFormat.promised(byFileName: path)
 
@@ -59,7 +70,7 @@ public struct ImageProbe: Sendable {
         if file.fileSize == 0 {
             facts.integrity = .corrupt
             facts.problems.append(ImageProblem(.emptyFile, "the file is empty (0 bytes)"))
-            return (facts, nil)
+            return (facts, file)
         }
 
         let format = ImageFormat.sniff(file.bytes)
@@ -82,7 +93,7 @@ public struct ImageProbe: Sendable {
             let what = format == .unknown ? "not a recognised image format" : "\(format.article) \(format.displayName) image"
             facts.problems.append(ImageProblem(.unsupportedFormat, "the content is \(what); only PNG and JPEG are accepted"))
         }
-        return (facts, file.isComplete ? file.bytes : nil)
+        return (facts, file)
     }
 
     // MARK: Reading
@@ -91,12 +102,8 @@ public struct ImageProbe: Sendable {
         switch options.mode {
         case .full:
             // Read the whole file when it is small enough to decode; otherwise a header's worth.
-            switch FileBytes.size(path: path) {
-            case .failure(let failure): return .failure(failure)
-            case .success(let size):
-                let limit = size <= options.maxFileBytes ? size : Self.headerReadSteps[0]
-                return FileBytes.read(path: path, limit: limit)
-            }
+            let maxFileBytes = options.maxFileBytes
+            return FileBytes.read(path: path) { size in size <= maxFileBytes ? size : Self.headerReadSteps[0] }
         case .header:
             return FileBytes.read(path: path, limit: Self.headerReadSteps[0])
         }
@@ -177,7 +184,7 @@ public struct ImageProbe: Sendable {
                 "CRC mismatch in the \(mismatch.type) chunk at byte \(mismatch.offset): its bytes were altered after writing"))
             return
         }
-        let outcome = PNGDecoder.decode(file.bytes, maxPixels: options.maxPixels)
+        let outcome = PNGDecoder.decode(file.bytes, maxPixels: options.maxPixels, method: options.pngMethod)
         switch outcome.status {
         case .decoded:
             // Every row decoded and every chunk's CRC matched (checked above): what libpng

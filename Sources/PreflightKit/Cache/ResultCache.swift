@@ -15,8 +15,8 @@ import Synchronization
 /// a torn file (the last to finish wins; the other's new entries are examined again next time).
 /// Rules are never cached: they run on the cached facts every time.
 public final class ResultCache: Sendable {
-    /// Bumped whenever the engine's facts or their JSON change meaning.
-    public static let engineVersion = 1
+    /// Bumped whenever the engine's facts or the cache's encoding of them change meaning.
+    public static let engineVersion = 2
 
     struct Entry: Sendable {
         var identity: FileIdentity
@@ -36,7 +36,7 @@ public final class ResultCache: Sendable {
     public init(directory: String, options: ProbeOptions) {
         let name = "images-v\(Self.engineVersion)-\(options.mode.rawValue)-px\(options.maxPixels)-\(options.jpegMethod.cacheName).jsonl"
         file = directory + "/" + name
-        entries = Mutex(Self.load(file))
+        entries = Mutex(Self.load(file, mode: options.mode))
     }
 
     /// The default cache folder for this user, created if needed; nil when there is none.
@@ -64,6 +64,11 @@ public final class ResultCache: Sendable {
         }
         hits.add(1, ordering: .relaxed)
         return entry
+    }
+
+    /// Makes room for `count` entries in all, before many are stored at once.
+    func reserve(_ count: Int) {
+        entries.withLock { $0.reserveCapacity(count) }
     }
 
     func store(_ path: String, _ entry: Entry) {
@@ -97,13 +102,13 @@ public final class ResultCache: Sendable {
         let snapshot = entries.withLock { $0 }
         try? AtomicFile.write(to: file) { sink in
             var line: [UInt8] = []
-            for (path, entry) in snapshot.sorted(by: { $0.key < $1.key }) {
+            for (path, entry) in snapshot {
                 let id = entry.identity
                 var object: JSONObject = [
                     "p": .string(path),
                     "id": .array([.number(JSONNumber(Int64(bitPattern: id.device))), .number(JSONNumber(Int64(bitPattern: id.inode))),
                                   .number(JSONNumber(id.size)), .number(JSONNumber(id.modified)), .number(JSONNumber(id.changed))]),
-                    "f": entry.facts.jsonValue,
+                    "f": Self.encode(entry.facts),
                 ]
                 if let hash = entry.sha256 { object["h"] = .string(hash) }
                 if let crc = entry.crc32 { object["c"] = .number(JSONNumber(Int(crc))) }
@@ -116,13 +121,15 @@ public final class ResultCache: Sendable {
         }
     }
 
-    private static func load(_ file: String) -> [String: Entry] {
+    private static func load(_ file: String, mode: ProbeMode) -> [String: Entry] {
         var entries: [String: Entry] = [:]
+        // About 200 bytes an entry: reserving spares the dictionary's repeated growth.
+        if case .success(let size) = FileBytes.size(path: file) { entries.reserveCapacity(size / 200) }
         ManifestReader(path: file).forEachLine { _, line in
             guard case .bytes(let bytes) = line, let value = try? JSONParser.parse(bytes),
                   let path = value["p"]?.stringValue,
                   let id = value["id"]?.arrayValue?.compactMap({ $0.numberValue?.int64 }), id.count == 5,
-                  let facts = value["f"].flatMap(ImageFacts.init(json:)) else { return }
+                  let facts = value["f"].flatMap({ Self.decode($0, path: path, mode: mode) }) else { return }
             let identity = FileIdentity(device: UInt64(bitPattern: id[0]), inode: UInt64(bitPattern: id[1]),
                                         size: id[2], modified: id[3], changed: id[4])
             let crc = value["c"]?.numberValue?.int64.flatMap { UInt32(exactly: $0) }
@@ -130,6 +137,50 @@ public final class ResultCache: Sendable {
             entries[path] = Entry(identity: identity, facts: facts, sha256: value["h"]?.stringValue, crc32: crc, headCRC32: head)
         }
         return entries
+    }
+
+    /// The facts as a positional array (the path and the mode are known from the entry and
+    /// the file): a third of the keyed object's size, and read back several times faster.
+    public static func encode(_ facts: ImageFacts) -> JSONValue {
+        func int(_ value: Int?) -> JSONValue { value.map { .number(JSONNumber($0)) } ?? .null }
+        func str(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+        func bool(_ value: Bool?) -> JSONValue { value.map { .bool($0) } ?? .null }
+        return .array([
+            str(facts.format?.rawValue), str(facts.extensionFormat?.rawValue), int(facts.fileSize),
+            int(facts.width), int(facts.height), int(facts.channels), int(facts.bitDepth), str(facts.colorSpace),
+            bool(facts.interlaced), int(facts.animationFrames), str(facts.jpegProcess?.rawValue), bool(facts.arithmeticCoding),
+            int(facts.orientation?.rawValue), int(facts.trailingBytes), .string(facts.integrity.rawValue),
+            .array(facts.problems.map { .array([.string($0.code.rawValue), .string($0.message)]) }),
+        ])
+    }
+
+    /// Reads back what `encode` wrote; nil when the value does not fit.
+    public static func decode(_ value: JSONValue, path: String, mode: ProbeMode) -> ImageFacts? {
+        guard let a = value.arrayValue, a.count == 16,
+              let integrity = a[14].stringValue.flatMap(Integrity.init(rawValue:)) else { return nil }
+        func int(_ i: Int) -> Int? { a[i].numberValue?.int64.flatMap { Int(exactly: $0) } }
+        var facts = ImageFacts(path: path, mode: mode, integrity: integrity)
+        facts.format = a[0].stringValue.flatMap(ImageFormat.init(rawValue:))
+        facts.extensionFormat = a[1].stringValue.flatMap(ImageFormat.init(rawValue:))
+        facts.fileSize = int(2)
+        facts.width = int(3)
+        facts.height = int(4)
+        facts.channels = int(5)
+        facts.bitDepth = int(6)
+        facts.colorSpace = a[7].stringValue
+        facts.interlaced = a[8].boolValue
+        facts.animationFrames = int(9)
+        facts.jpegProcess = a[10].stringValue.flatMap(JPEGProcess.init(rawValue:))
+        facts.arithmeticCoding = a[11].boolValue
+        facts.orientation = int(12).flatMap(EXIFOrientation.init(rawValue:))
+        facts.trailingBytes = int(13)
+        for problem in a[15].arrayValue ?? [] {
+            guard let pair = problem.arrayValue, pair.count == 2,
+                  let code = pair[0].stringValue.flatMap(ImageProblemCode.init(rawValue:)),
+                  let message = pair[1].stringValue else { return nil }
+            facts.problems.append(ImageProblem(code, message))
+        }
+        return facts
     }
 
     private static func makeDirectories(_ path: String) -> Bool {

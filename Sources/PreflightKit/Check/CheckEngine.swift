@@ -24,7 +24,7 @@ public struct CheckResult: Sendable {
     public var imagesFromCache = 0
     /// Manifests that could not be read at all (the run cannot be trusted: exit code 2).
     public var unreadableManifests: [String]
-    /// Line findings past `maxStoredFindings`, counted by code but not kept.
+    /// Findings past `maxStoredFindings`, counted by code but not kept.
     public var omittedFindings: [String: Int] = [:]
 
     public func stats(for role: DatasetRole) -> DatasetStats? { stats.first { $0.role == role } }
@@ -59,27 +59,21 @@ public struct CheckEngine: Sendable {
             }
         }
 
-        // Pass 1: which images, resolved how.
+        // Pass 1: which images, resolved into which mapped folder.
         var catalog = ImageCatalog()
-        var escapedBySymlink = Set<String>()
-        var escapeGuard = EscapeGuard()
         for input in readable where !options.resolver.isEmpty {
             ManifestReader(path: input.path).forEachLine { number, line in
                 guard number <= ServiceLimits.maxLinesPerManifest,
                       case .bytes(let bytes) = line, let uri = LineInterpreter.sourceRef(bytes)?.uri,
-                      case .local(let path) = options.resolver.resolve(uri) else { return }
-                let before = catalog.paths.count
-                catalog.add(path)
-                guard catalog.paths.count > before, let directory = options.resolver.directory(containing: uri) else { return }
-                if !escapeGuard.staysInside(path, directory: directory) {
-                    escapedBySymlink.insert(path)
-                }
+                      case .local(let path) = options.resolver.resolve(uri),
+                      let directory = options.resolver.directory(containing: uri) else { return }
+                catalog.add(path, directory: directory)
             }
         }
-        catalog.remove(escapedBySymlink)
         catalog.examineAll(probe: ImageProbe(options: options.probeOptions), jobs: options.jobs,
                            cache: options.cache, verify: options.verifyCache, progress: options.progress)
-        result.imagesExamined = catalog.paths.count
+        let escapedBySymlink = catalog.escapedPaths
+        result.imagesExamined = catalog.examinedCount
         result.imagesFromCache = options.cache?.hits.load(ordering: .relaxed) ?? 0
 
         // Pass 2: every line through every line rule.
@@ -168,9 +162,12 @@ public struct CheckEngine: Sendable {
         for input in readable {
             guard let stats = result.stats.first(where: { $0.role == input.role }) else { continue }
             let check = DatasetCheck(stats: stats, training: input.role == .testing ? training : nil,
-                                     hasTestManifest: hasTest, options: options, contentGroups: contentGroups)
+                                     hasTestManifest: hasTest, options: options, contentGroups: contentGroups,
+                                     room: max(0, options.maxStoredFindings - storedFindings))
             for rule in RuleCatalogue.datasetRules { rule.check(check) }
             datasetFindings[input.role, default: []] += check.findings
+            storedFindings += check.findings.count
+            result.omittedFindings.merge(check.omitted, uniquingKeysWith: +)
         }
 
         // Report order: manifest-file findings, then per manifest its lines in order, then its dataset findings.

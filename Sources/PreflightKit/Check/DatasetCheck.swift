@@ -17,9 +17,13 @@ public final class DatasetCheck {
     public let options: CheckOptions
     public let contentGroups: ContentGroups
     public private(set) var findings: [Finding] = []
+    /// Line findings past `room`, counted by code but not kept (memory stays bounded).
+    public private(set) var omitted: [String: Int] = [:]
+    private let room: Int
 
     public init(stats: DatasetStats, training: DatasetStats?, hasTestManifest: Bool,
-                options: CheckOptions, contentGroups: ContentGroups) {
+                options: CheckOptions, contentGroups: ContentGroups, room: Int = .max) {
+        self.room = room
         self.stats = stats
         self.training = training
         self.hasTestManifest = hasTestManifest
@@ -30,6 +34,12 @@ public final class DatasetCheck {
     public func report(_ rule: RuleDefinition, message: String? = nil, line: Int? = nil, image: String? = nil,
                        details: JSONObject = JSONObject()) {
         guard !options.ignored.contains(rule.code) else { return }
+        // Findings about the whole dataset are few and always kept; those on lines (one per
+        // duplicate image, say) count against the room left.
+        guard line == nil || findings.count < room else {
+            omitted[rule.code, default: 0] += 1
+            return
+        }
         findings.append(Finding(rule: rule, message: message, file: stats.file, role: stats.role,
                                 line: line, image: image, details: details))
     }

@@ -2,6 +2,19 @@ import Dispatch
 import ImageEngine
 import Synchronization
 
+/// What was learnt of one image file.
+struct ImageRecord: Sendable {
+    /// Nil when the path leads out of its mapped folder through a link: the file is never read.
+    var facts: ImageFacts?
+    var identity: FileIdentity?
+    /// CRC-32 of the first `ImageCatalog.headBytes` bytes (all of a smaller file).
+    var headCRC32: UInt32?
+    /// CRC-32 of the whole file, when known.
+    var crc32: UInt32?
+
+    static let escaped = ImageRecord()
+}
+
 /// The distinct local images of a check run, each examined exactly once however many
 /// lines name it, on `jobs` threads.
 struct ImageCatalog {
@@ -9,61 +22,94 @@ struct ImageCatalog {
     static let headBytes = 16 << 10
 
     private(set) var paths: [String] = []
+    /// The mapped folder each path was resolved into (an index into `folders`).
+    private var folderOfPath: [Int] = []
+    private var folders: [String] = []
     private var index: [String: Int] = [:]
-    private(set) var facts: [ImageFacts] = []
+    private(set) var records: [ImageRecord] = []
 
-    /// Registers a path; returns its index.
-    @discardableResult
-    mutating func add(_ path: String) -> Int {
-        if let existing = index[path] { return existing }
+    /// Registers a path, resolved into the mapped folder `directory`.
+    mutating func add(_ path: String, directory: String) {
+        guard index[path] == nil else { return }
         index[path] = paths.count
         paths.append(path)
-        return paths.count - 1
-    }
-
-    /// Forgets paths that must not be read.
-    mutating func remove(_ unwanted: Set<String>) {
-        guard !unwanted.isEmpty else { return }
-        paths.removeAll { unwanted.contains($0) }
-        index = Dictionary(uniqueKeysWithValues: paths.enumerated().map { ($1, $0) })
+        if let folder = folders.lastIndex(of: directory) {
+            folderOfPath.append(folder)
+        } else {
+            folderOfPath.append(folders.count)
+            folders.append(directory)
+        }
     }
 
     func facts(for path: String) -> ImageFacts? {
-        guard let i = index[path], i < facts.count else { return nil }
-        return facts[i]
+        guard let i = index[path], i < records.count else { return nil }
+        return records[i].facts
+    }
+
+    /// Paths that a symbolic link leads out of their mapped folder; never read.
+    var escapedPaths: Set<String> {
+        var escaped = Set<String>()
+        for i in records.indices where records[i].facts == nil { escaped.insert(paths[i]) }
+        return escaped
+    }
+
+    /// Examined images (escaped paths excluded).
+    var examinedCount: Int {
+        var count = 0
+        for i in records.indices where records[i].facts != nil { count += 1 }
+        return count
     }
 
     /// Examines every registered image, or takes its facts from the cache when the file is unchanged.
     mutating func examineAll(probe: ImageProbe, jobs: Int, cache: ResultCache?, verify: Bool,
                              progress: (@Sendable (Int, Int) -> Void)?) {
-        facts = Self.parallelMap(paths, jobs: jobs, progress: progress) { path in
-            Self.examine(path, probe: probe, cache: cache, verify: verify)
+        let escapeGuard = EscapeGuard()
+        cache?.reserve(paths.count)
+        let folders = folders, folderOfPath = folderOfPath
+        records = Self.parallelMap(Array(paths.indices), jobs: jobs, progress: progress) { [paths] i in
+            Self.examine(paths[i], directory: folders[folderOfPath[i]], escapeGuard: escapeGuard,
+                         probe: probe, cache: cache, verify: verify)
         }
     }
 
-    private static func examine(_ path: String, probe: ImageProbe, cache: ResultCache?, verify: Bool) -> ImageFacts {
-        guard let cache, let identity = FileIdentity.of(path) else { return probe.examine(path: path) }
-        if let entry = cache.lookup(path, identity: identity) {
-            guard verify else { return entry.facts }
-            if let stored = entry.sha256, case .success(let file) = FileBytes.read(path: path, limit: Int(identity.size)),
+    /// One image: a single `lstat` when the cache knows the file; otherwise one open and
+    /// one read of its first bytes (all of it in full mode).
+    private static func examine(_ path: String, directory: String, escapeGuard: EscapeGuard,
+                                probe: ImageProbe, cache: ResultCache?, verify: Bool) -> ImageRecord {
+        let entry = FileIdentity.entry(path)
+        let identity: FileIdentity? = switch entry {
+        case .regularFile(let known): known
+        case .symbolicLink: FileIdentity.of(path)
+        case .other: nil
+        }
+        guard escapeGuard.staysInside(path, directory: directory, isRegularFile: identity != nil && entry != .symbolicLink) else {
+            return .escaped
+        }
+        if let cache, let identity, let cached = cache.lookup(path, identity: identity) {
+            let record = ImageRecord(facts: cached.facts, identity: identity, headCRC32: cached.headCRC32, crc32: cached.crc32)
+            guard verify else { return record }
+            if let stored = cached.sha256, case .success(let file) = FileBytes.read(path: path, limit: Int(identity.size)),
                file.isComplete, SHA256.hex(file.bytes) == stored {
-                return entry.facts
+                return record
             }
         }
-        let (facts, bytes) = probe.examine(path: path, displayName: path)
+        let (facts, read) = probe.examineFile(path: path, displayName: path)
+        var record = ImageRecord(facts: facts, identity: read?.identity)
+        if let read, read.bytes.count >= min(headBytes, read.fileSize) {
+            record.headCRC32 = Checksum.crc32(read.bytes.prefix(headBytes))
+        }
+        guard let cache, let read, !read.changedWhileReading, read.identity == identity else { return record }
         var hash: String?
         if verify {
-            if let bytes {
-                hash = SHA256.hex(bytes)
-            } else if case .success(let file) = FileBytes.read(path: path, limit: Int(identity.size)), file.isComplete {
+            if read.isComplete {
+                hash = SHA256.hex(read.bytes)
+            } else if case .success(let file) = FileBytes.read(path: path, limit: Int(read.identity.size)), file.isComplete {
                 hash = SHA256.hex(file.bytes)
             }
         }
         // Cache only what was read from a file that did not change meanwhile.
-        if FileIdentity.of(path) == identity {
-            cache.store(path, ResultCache.Entry(identity: identity, facts: facts, sha256: hash))
-        }
-        return facts
+        cache.store(path, ResultCache.Entry(identity: read.identity, facts: facts, sha256: hash, headCRC32: record.headCRC32))
+        return record
     }
 
     /// Which images have identical bytes. Only images that share their size with another
@@ -72,28 +118,28 @@ struct ImageCatalog {
     /// both are compared byte for byte, so equality is exact. Returns, for every image whose
     /// bytes equal another image's, the number of its group; images absent are unique.
     func identicalContentGroups(jobs: Int, cache: ResultCache?) -> [String: Int] {
-        var bySize: [Int: [String]] = [:]
-        for (path, fact) in zip(paths, facts) {
-            guard let size = fact.fileSize, fact.integrity != .unreadable else { continue }
-            bySize[size, default: []].append(path)
+        var bySize: [Int: [Int]] = [:]
+        for (i, record) in records.enumerated() {
+            guard let facts = record.facts, let size = facts.fileSize, facts.integrity != .unreadable else { continue }
+            bySize[size, default: []].append(i)
         }
         let sameSize = bySize.values.filter { $0.count > 1 }.flatMap { $0 }
-        let heads = Self.parallelMap(sameSize, jobs: jobs, progress: nil) { path -> UInt32? in
-            Self.checksum(of: path, .head, cache: cache)
+        let heads = Self.parallelMap(sameSize, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
+            records[i].headCRC32 ?? Self.checksum(of: paths[i], .head, identity: records[i].identity, cache: cache)
         }
-        var byHead: [String: [String]] = [:]
-        for (path, head) in zip(sameSize, heads) {
-            guard let head, let size = facts(for: path)?.fileSize else { continue }
-            byHead["\(size):\(head)", default: []].append(path)
+        var byHead: [String: [Int]] = [:]
+        for (i, head) in zip(sameSize, heads) {
+            guard let head, let size = records[i].facts?.fileSize else { continue }
+            byHead["\(size):\(head)", default: []].append(i)
         }
         let candidates = byHead.values.filter { $0.count > 1 }.flatMap { $0 }
-        let checksums = Self.parallelMap(candidates, jobs: jobs, progress: nil) { path -> UInt32? in
-            Self.checksum(of: path, .whole, cache: cache)
+        let checksums = Self.parallelMap(candidates, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
+            records[i].crc32 ?? Self.checksum(of: paths[i], .whole, identity: records[i].identity, cache: cache)
         }
         var byChecksum: [String: [String]] = [:]
-        for (path, checksum) in zip(candidates, checksums) {
-            guard let checksum, let size = facts(for: path)?.fileSize else { continue }
-            byChecksum["\(size):\(checksum)", default: []].append(path)
+        for (i, checksum) in zip(candidates, checksums) {
+            guard let checksum, let size = records[i].facts?.fileSize else { continue }
+            byChecksum["\(size):\(checksum)", default: []].append(paths[i])
         }
         var groups: [String: Int] = [:]
         var nextGroup = 0
@@ -117,11 +163,10 @@ struct ImageCatalog {
         return groups.filter { sizes[$0.value]! > 1 }
     }
 
-    /// The CRC-32 of a file's first `headBytes` or of all of it, from the cache when the
-    /// file is unchanged.
-    private static func checksum(of path: String, _ kind: ResultCache.Checksum, cache: ResultCache?) -> UInt32? {
-        let identity = cache == nil ? nil : FileIdentity.of(path)
-        if let cache, let identity, let known = cache.crc32(kind, for: path, identity: identity) { return known }
+    /// The CRC-32 of a file's first `headBytes` or of all of it, kept in the cache when
+    /// the file is still the one examined.
+    private static func checksum(of path: String, _ kind: ResultCache.Checksum, identity: FileIdentity?,
+                                 cache: ResultCache?) -> UInt32? {
         guard let crc = Checksum.crc32(path: path, limit: kind == .head ? headBytes : Int.max) else { return nil }
         if let cache, let identity, FileIdentity.of(path) == identity { cache.storeCRC32(crc, kind, for: path, identity: identity) }
         return crc
@@ -129,8 +174,8 @@ struct ImageCatalog {
 
     /// `transform` applied to every element on up to `jobs` threads; results in input order,
     /// written straight into the result's storage (each slot exactly once).
-    static func parallelMap<T: Sendable>(_ items: [String], jobs: Int, progress: (@Sendable (Int, Int) -> Void)?,
-                                         _ transform: @escaping @Sendable (String) -> T) -> [T] {
+    static func parallelMap<Item: Sendable, T: Sendable>(_ items: [Item], jobs: Int, progress: (@Sendable (Int, Int) -> Void)?,
+                                         _ transform: @escaping @Sendable (Item) -> T) -> [T] {
         guard !items.isEmpty else { return [] }
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)

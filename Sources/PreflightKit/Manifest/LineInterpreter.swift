@@ -80,8 +80,11 @@ public enum LineInterpreter {
     }
 
     /// The `source-ref` of a raw line, or nil when the line is not a JSON object.
+    /// The whole line is validated as `interpret` would, but only `source-ref` is built.
     public static func sourceRef(_ bytes: UnsafeRawBufferPointer) -> SourceRefState? {
-        guard case .object(let object)? = try? JSONParser.parse(bytes) else { return nil }
+        guard case .object(let object)? = try? JSONParser.parse(bytes, keepingTopLevelMembers: { $0 == "source-ref" }) else {
+            return nil
+        }
         return sourceRef(of: object)
     }
 

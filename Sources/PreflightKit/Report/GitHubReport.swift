@@ -3,8 +3,8 @@
 public enum GitHubReport: Reporter {
     public static let name = "github"
 
-    public static func render(_ result: CheckResult, context: ReportContext) -> String {
-        var out = ""
+    public static func write<Sink: ReportSink>(_ result: CheckResult, context: ReportContext, to sink: inout Sink) {
+        var out = ChunkedText<Sink>()
         for finding in result.findings {
             let command = finding.severity == .error ? "error" : (finding.severity == .warning ? "warning" : "notice")
             var properties = "file=\(property(finding.file))"
@@ -13,9 +13,9 @@ public enum GitHubReport: Reporter {
             var message = finding.message
             if let reason = finding.details["reason"]?.stringValue { message += " (\(reason))" }
             if let attribute = finding.attribute { message += " [\(attribute)\(finding.annotationIndex.map { " box \($0)" } ?? "")]" }
-            out += "::\(command) \(properties)::\(data(message))\n"
+            out.append("::\(command) \(properties)::\(data(message))\n", to: &sink)
         }
-        return out
+        out.flush(to: &sink)
     }
 
     /// A Markdown job summary: the verdict and the findings counted by code.

@@ -7,11 +7,14 @@ public enum JSONReport: Reporter {
     /// Changes only with a documented migration note in docs/REPORT.md.
     public static let schemaVersion = "1.0"
 
-    public static func render(_ result: CheckResult, context: ReportContext) -> String {
-        JSONWriter.serialize(document(result, failOn: context.failOn), options: [.prettyPrinted]) + "\n"
+    public static func write<Sink: ReportSink>(_ result: CheckResult, context: ReportContext, to sink: inout Sink) {
+        StreamedJSON.write(document(result, failOn: context.failOn, findings: StreamedJSON.placeholder),
+                           streaming: result.findings, to: &sink, finding)
+        sink.write([UInt8(ascii: "\n")])
     }
 
-    public static func document(_ result: CheckResult, failOn: Severity?) -> JSONValue {
+    /// The report, with `findings` standing for the findings array.
+    static func document(_ result: CheckResult, failOn: Severity?, findings: JSONValue) -> JSONValue {
         .object([
             "schema_version": .string(schemaVersion),
             "tool": .object([
@@ -20,7 +23,7 @@ public enum JSONReport: Reporter {
             ]),
             "inputs": inputs(result),
             "summary": summary(result, failOn: failOn),
-            "findings": .array(result.findings.map(finding)),
+            "findings": findings,
         ])
     }
 

@@ -4,60 +4,73 @@
 public enum JUnitReport: Reporter {
     public static let name = "junit"
 
-    struct Case {
-        var name: String
-        var line: Int?
-        var findings: [Finding]
-        var errors: [Finding] { findings.filter { $0.severity == .error } }
+    public static func write<Sink: ReportSink>(_ result: CheckResult, context: ReportContext, to sink: inout Sink) {
+        // Counted first, since the counts head the document; then written case by case.
+        let counts = result.inputs.map { input in
+            var tests = 1, failures = 0  // the dataset case
+            forEachCase(of: input, in: result) { _, errors, _ in
+                if errors > 0 { failures += 1 }
+                tests += 1
+            }
+            if result.findings.contains(where: { belongs($0, to: input) && $0.line == nil && $0.severity == .error }) { failures += 1 }
+            return (tests: tests, failures: failures)
+        }
+        var out = ChunkedText<Sink>()
+        out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", to: &sink)
+        out.append("<testsuites name=\"preflight\" tests=\"\(counts.map(\.tests).reduce(0, +))\" failures=\"\(counts.map(\.failures).reduce(0, +))\" errors=\"0\" skipped=\"0\">\n", to: &sink)
+        for (input, count) in zip(result.inputs, counts) {
+            let path = escape(input.path)
+            out.append("  <testsuite name=\"\(path)\" tests=\"\(count.tests)\" failures=\"\(count.failures)\" errors=\"0\" skipped=\"0\">\n", to: &sink)
+            out.append("    <properties><property name=\"dataset\" value=\"\(input.role.rawValue)\"/></properties>\n", to: &sink)
+            forEachCase(of: input, in: result) { line, _, findings in
+                out.append(testCase("line \(line)", line: line, path: path, findings: findings), to: &sink)
+            }
+            let datasetFindings = result.findings.filter { belongs($0, to: input) && $0.line == nil }
+            out.append(testCase("dataset checks", line: nil, path: path, findings: datasetFindings), to: &sink)
+            out.append("  </testsuite>\n", to: &sink)
+        }
+        out.append("</testsuites>\n", to: &sink)
+        out.flush(to: &sink)
     }
 
-    public static func render(_ result: CheckResult, context: ReportContext) -> String {
-        var suites: [(input: ManifestInput, cases: [Case])] = []
-        for input in result.inputs {
-            let mine = result.findings.filter { $0.file == input.path && $0.role == input.role }
-            var cases: [Case] = []
-            var byLine: [Int: Int] = [:]
-            for finding in mine {
-                guard let line = finding.line else { continue }
-                if let index = byLine[line] {
-                    cases[index].findings.append(finding)
-                } else {
-                    byLine[line] = cases.count
-                    cases.append(Case(name: "line \(line)", line: line, findings: [finding]))
-                }
-            }
-            cases.append(Case(name: "dataset checks", line: nil, findings: mine.filter { $0.line == nil }))
-            suites.append((input, cases))
-        }
-        let tests = suites.reduce(0) { $0 + $1.cases.count }
-        let failures = suites.reduce(0) { $0 + $1.cases.filter { !$0.errors.isEmpty }.count }
+    private static func belongs(_ finding: Finding, to input: ManifestInput) -> Bool {
+        finding.file == input.path && finding.role == input.role
+    }
 
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"preflight\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">\n"
-        for suite in suites {
-            let suiteFailures = suite.cases.filter { !$0.errors.isEmpty }.count
-            xml += "  <testsuite name=\"\(escape(suite.input.path))\" tests=\"\(suite.cases.count)\" failures=\"\(suiteFailures)\" errors=\"0\" skipped=\"0\">\n"
-            xml += "    <properties><property name=\"dataset\" value=\"\(suite.input.role.rawValue)\"/></properties>\n"
-            for testCase in suite.cases {
-                var attributes = "name=\"\(escape(testCase.name))\" classname=\"\(escape(suite.input.path))\" file=\"\(escape(suite.input.path))\""
-                if let line = testCase.line { attributes += " line=\"\(line)\"" }
-                xml += "    <testcase \(attributes)>\n"
-                if let first = testCase.errors.first {
-                    let summary = testCase.errors.count == 1 ? "\(first.code): \(first.message)" : "\(testCase.errors.count) errors, first \(first.code): \(first.message)"
-                    xml += "      <failure type=\"\(escape(first.code))\" message=\"\(escape(summary))\">"
-                    xml += escape(testCase.errors.map(describe).joined(separator: "\n"))
-                    xml += "</failure>\n"
-                }
-                let others = testCase.findings.filter { $0.severity != .error }
-                if !others.isEmpty {
-                    xml += "      <system-out>" + escape(others.map(describe).joined(separator: "\n")) + "</system-out>\n"
-                }
-                xml += "    </testcase>\n"
+    /// Calls `body` once per line with findings, in order: the line, its error count and its findings.
+    /// A manifest's line findings are consecutive and ordered by line in a result.
+    private static func forEachCase(of input: ManifestInput, in result: CheckResult, _ body: (Int, Int, ArraySlice<Finding>) -> Void) {
+        let findings = result.findings
+        var start = findings.startIndex
+        while start < findings.endIndex {
+            guard let line = findings[start].line, belongs(findings[start], to: input) else {
+                start += 1
+                continue
             }
-            xml += "  </testsuite>\n"
+            var end = start + 1
+            while end < findings.endIndex, findings[end].line == line, belongs(findings[end], to: input) { end += 1 }
+            let slice = findings[start..<end]
+            body(line, slice.filter { $0.severity == .error }.count, slice)
+            start = end
         }
-        xml += "</testsuites>\n"
-        return xml
+    }
+
+    private static func testCase(_ name: String, line: Int?, path: String, findings: some Collection<Finding>) -> String {
+        var attributes = "name=\"\(escape(name))\" classname=\"\(path)\" file=\"\(path)\""
+        if let line { attributes += " line=\"\(line)\"" }
+        var xml = "    <testcase \(attributes)>\n"
+        let errors = findings.filter { $0.severity == .error }
+        if let first = errors.first {
+            let summary = errors.count == 1 ? "\(first.code): \(first.message)" : "\(errors.count) errors, first \(first.code): \(first.message)"
+            xml += "      <failure type=\"\(escape(first.code))\" message=\"\(escape(summary))\">"
+            xml += escape(errors.map(describe).joined(separator: "\n"))
+            xml += "</failure>\n"
+        }
+        let others = findings.filter { $0.severity != .error }
+        if !others.isEmpty {
+            xml += "      <system-out>" + escape(others.map(describe).joined(separator: "\n")) + "</system-out>\n"
+        }
+        return xml + "    </testcase>\n"
     }
 
     static func describe(_ finding: Finding) -> String {

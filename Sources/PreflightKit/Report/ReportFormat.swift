@@ -13,10 +13,20 @@ public struct ReportContext: Sendable {
 
 /// A way of writing a check's result as one document. Reporters read findings and
 /// statistics only; the engine knows nothing of them.
-public protocol Reporter {
+public protocol Reporter: Sendable {
     /// The name used in `--format` and `--report NAME=PATH`.
     static var name: String { get }
-    static func render(_ result: CheckResult, context: ReportContext) -> String
+    /// Writes the report to `sink`, a finding at a time.
+    static func write<Sink: ReportSink>(_ result: CheckResult, context: ReportContext, to sink: inout Sink)
+}
+
+extension Reporter {
+    /// The whole report as one string.
+    public static func render(_ result: CheckResult, context: ReportContext) -> String {
+        var buffer = ReportBuffer()
+        write(result, context: context, to: &buffer)
+        return buffer.text
+    }
 }
 
 /// Every report format, by name.

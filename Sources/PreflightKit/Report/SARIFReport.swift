@@ -5,8 +5,10 @@ import PreflightJSON
 public enum SARIFReport: Reporter {
     public static let name = "sarif"
 
-    public static func render(_ result: CheckResult, context: ReportContext) -> String {
-        JSONWriter.serialize(document(result), options: [.prettyPrinted]) + "\n"
+    public static func write<Sink: ReportSink>(_ result: CheckResult, context: ReportContext, to sink: inout Sink) {
+        let artifactIndex = Dictionary(result.inputs.map(\.path).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        StreamedJSON.write(document(result), streaming: result.findings, to: &sink) { resultObject($0, artifactIndex: artifactIndex) }
+        sink.write([UInt8(ascii: "\n")])
     }
 
     public static func level(_ severity: Severity) -> String {
@@ -17,43 +19,12 @@ public enum SARIFReport: Reporter {
         }
     }
 
-    public static func document(_ result: CheckResult) -> JSONValue {
-        let rules = RuleCatalogue.all
-        let ruleIndex = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.code, $0) })
-        let artifacts = result.inputs.map(\.path)
-        let artifactIndex = Dictionary(artifacts.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    private static let ruleIndex = Dictionary(uniqueKeysWithValues: RuleCatalogue.all.enumerated().map { ($1.code, $0) })
 
-        let results: [JSONValue] = result.findings.map { finding in
-            var physical: JSONObject = [
-                "artifactLocation": .object(["uri": .string(uri(finding.file)), "index": .number(JSONNumber(artifactIndex[finding.file] ?? 0))]),
-            ]
-            if let line = finding.line { physical["region"] = .object(["startLine": .number(JSONNumber(line))]) }
-            var text = finding.message
-            if let reason = finding.details["reason"]?.stringValue { text += " (\(reason))" }
-            var where_: [String] = []
-            if let attribute = finding.attribute { where_.append("attribute \(attribute)") }
-            if let index = finding.annotationIndex { where_.append("box \(index)") }
-            if !where_.isEmpty { text += " [" + where_.joined(separator: ", ") + "]" }
-            var properties: JSONObject = ["scope": .string(finding.scope.rawValue), "effect": .string(finding.effect.rawValue),
-                                          "dataset": .string(finding.role.rawValue)]
-            if let ref = finding.sourceRef { properties["source_ref"] = .string(ref) }
-            if let image = finding.image { properties["image"] = .string(image) }
-            if let attribute = finding.attribute { properties["attribute"] = .string(attribute) }
-            if let index = finding.annotationIndex { properties["annotation_index"] = .number(JSONNumber(index)) }
-            if !finding.details.isEmpty { properties["details"] = .object(finding.details) }
-            return .object([
-                "ruleId": .string(finding.code),
-                "ruleIndex": .number(JSONNumber(ruleIndex[finding.code] ?? 0)),
-                "level": .string(level(finding.severity)),
-                "message": .object(["text": .string(text)]),
-                "locations": .array([.object(["physicalLocation": .object(physical)])]),
-                "partialFingerprints": .object([
-                    "preflightFinding/v1": .string([finding.code, finding.role.rawValue, finding.line.map(String.init) ?? "-",
-                                                    finding.attribute ?? "-", finding.annotationIndex.map(String.init) ?? "-"].joined(separator: ":")),
-                ]),
-                "properties": .object(properties),
-            ])
-        }
+    /// The SARIF log, with a placeholder for the results, which `write` streams.
+    static func document(_ result: CheckResult) -> JSONValue {
+        let rules = RuleCatalogue.all
+        let artifacts = result.inputs.map(\.path)
 
         let driverRules: [JSONValue] = rules.map { rule in
             .object([
@@ -90,9 +61,41 @@ public enum SARIFReport: Reporter {
                 "artifacts": .array(artifacts.map { path in
                     .object(["location": .object(["uri": .string(uri(path))]), "roles": .array(["analysisTarget"])])
                 }),
-                "results": .array(results),
+                "results": StreamedJSON.placeholder,
                 "columnKind": "unicodeCodePoints",
             ])]),
+        ])
+    }
+
+    static func resultObject(_ finding: Finding, artifactIndex: [String: Int]) -> JSONValue {
+        var physical: JSONObject = [
+            "artifactLocation": .object(["uri": .string(uri(finding.file)), "index": .number(JSONNumber(artifactIndex[finding.file] ?? 0))]),
+        ]
+        if let line = finding.line { physical["region"] = .object(["startLine": .number(JSONNumber(line))]) }
+        var text = finding.message
+        if let reason = finding.details["reason"]?.stringValue { text += " (\(reason))" }
+        var where_: [String] = []
+        if let attribute = finding.attribute { where_.append("attribute \(attribute)") }
+        if let index = finding.annotationIndex { where_.append("box \(index)") }
+        if !where_.isEmpty { text += " [" + where_.joined(separator: ", ") + "]" }
+        var properties: JSONObject = ["scope": .string(finding.scope.rawValue), "effect": .string(finding.effect.rawValue),
+                                      "dataset": .string(finding.role.rawValue)]
+        if let ref = finding.sourceRef { properties["source_ref"] = .string(ref) }
+        if let image = finding.image { properties["image"] = .string(image) }
+        if let attribute = finding.attribute { properties["attribute"] = .string(attribute) }
+        if let index = finding.annotationIndex { properties["annotation_index"] = .number(JSONNumber(index)) }
+        if !finding.details.isEmpty { properties["details"] = .object(finding.details) }
+        return .object([
+            "ruleId": .string(finding.code),
+            "ruleIndex": .number(JSONNumber(ruleIndex[finding.code] ?? 0)),
+            "level": .string(level(finding.severity)),
+            "message": .object(["text": .string(text)]),
+            "locations": .array([.object(["physicalLocation": .object(physical)])]),
+            "partialFingerprints": .object([
+                "preflightFinding/v1": .string([finding.code, finding.role.rawValue, finding.line.map(String.init) ?? "-",
+                                                finding.attribute ?? "-", finding.annotationIndex.map(String.init) ?? "-"].joined(separator: ":")),
+            ]),
+            "properties": .object(properties),
         ])
     }
 

@@ -4,16 +4,16 @@ import ImageEngine
 public enum TextReport: Reporter {
     public static let name = "text"
 
-    public static func render(_ result: CheckResult, context: ReportContext) -> String {
+    public static func write<Sink: ReportSink>(_ result: CheckResult, context: ReportContext, to sink: inout Sink) {
         let paint = Paint(enabled: context.color)
-        var out = ""
+        var listing = ChunkedText<Sink>()
         var currentFile: String?
         var currentGroup: String?
         for finding in result.findings {
             if finding.file != currentFile {
                 currentFile = finding.file
                 currentGroup = nil
-                out += "\n" + paint.bold("\(finding.file) (\(finding.role.rawValue))") + "\n"
+                listing.append("\n" + paint.bold("\(finding.file) (\(finding.role.rawValue))") + "\n", to: &sink)
             }
             let group = finding.line.map { "line \($0)" } ?? (finding.scope == .manifestFile ? "manifest file"
                 : finding.scope == .folderEntry ? "files and folders" : "dataset")
@@ -23,9 +23,9 @@ public enum TextReport: Reporter {
                     var heading = "  \(group)"
                     if let ref = finding.sourceRef { heading += "  \(ref)" }
                     if let image = finding.image { heading += paint.dim("  → \(image)") }
-                    out += heading + "\n"
+                    listing.append(heading + "\n", to: &sink)
                 } else {
-                    out += "  \(group)\n"
+                    listing.append("  \(group)\n", to: &sink)
                 }
             }
             var where_ = ""
@@ -33,9 +33,10 @@ public enum TextReport: Reporter {
             if let index = finding.annotationIndex { where_ += " box \(index)" }
             if !where_.isEmpty { where_ = "[\(where_)] " }
             let reason = finding.details["reason"]?.stringValue.map { " (\($0))" } ?? ""
-            out += "    \(paint.severity(finding.severity)) \(finding.code)  \(where_)\(finding.message)\(reason)\n"
+            listing.append("    \(paint.severity(finding.severity)) \(finding.code)  \(where_)\(finding.message)\(reason)\n", to: &sink)
         }
-        if result.findings.isEmpty { out += "\nNo findings.\n" }
+        listing.flush(to: &sink)
+        var out = result.findings.isEmpty ? "\nNo findings.\n" : ""
 
         out += "\n" + paint.bold("Summary") + "\n"
         for stats in result.stats {
@@ -62,7 +63,7 @@ public enum TextReport: Reporter {
         let verdict = Verdict.of(result, failOn: context.failOn)
         let text = "\(verdict == .pass ? "PASS" : "FAIL"): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
         out += "  " + (verdict == .pass ? paint.green(text) : paint.red(text)) + "\n"
-        return out
+        sink.write(out)
     }
 }
 

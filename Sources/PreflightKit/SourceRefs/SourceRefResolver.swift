@@ -16,8 +16,30 @@ public enum ResolvedImage: Sendable, Equatable {
 public struct SourceRefResolver: Sendable {
     public struct Mapping: Sendable, Equatable {
         /// `s3://bucket` or `s3://bucket/prefix`, without a trailing slash.
-        public var prefix: String
-        public var directory: String
+        public let prefix: String
+        public let directory: String
+        /// The prefix's bucket, and its key prefix with a trailing slash ("" for a whole bucket).
+        private let bucket: Substring
+        private let keyPrefix: String
+
+        public init(prefix: String, directory: String) {
+            self.prefix = prefix
+            self.directory = directory
+            let rest = prefix.dropFirst(5)
+            if let slash = rest.firstIndex(of: "/") {
+                bucket = rest[..<slash]
+                keyPrefix = String(rest[rest.index(after: slash)...]) + "/"
+            } else {
+                bucket = rest
+                keyPrefix = ""
+            }
+        }
+
+        /// The part of `uri`'s key below this mapping's prefix, when the prefix covers it.
+        func relativeKey(of uri: S3URI) -> Substring? {
+            guard uri.bucket == bucket, uri.key.hasPrefix(keyPrefix) else { return nil }
+            return uri.key.dropFirst(keyPrefix.count)
+        }
     }
 
     public private(set) var mappings: [Mapping]
@@ -42,28 +64,32 @@ public struct SourceRefResolver: Sendable {
     public var isEmpty: Bool { mappings.isEmpty && root == nil }
 
     public func resolve(_ uri: S3URI) -> ResolvedImage {
-        let text = uri.description
         for mapping in mappings {
-            if text.hasPrefix(mapping.prefix + "/") {
-                let rest = String(text.dropFirst(mapping.prefix.count + 1))
-                return join(mapping.directory, rest)
-            }
+            if let relative = mapping.relativeKey(of: uri) { return join(mapping.directory, relative) }
         }
-        if let root { return join(root, uri.key) }
+        if let root { return join(root, uri.key[...]) }
         return .unmapped
     }
 
-    private func join(_ directory: String, _ relative: String) -> ResolvedImage {
+    private func join(_ directory: String, _ relative: Substring) -> ResolvedImage {
         if relative.hasPrefix("/") {
             return .escapes(reason: "the key is an absolute path")
         }
-        if relative.utf8.contains(0) {
-            return .escapes(reason: "the key contains a NUL byte")
+        // One scan for NUL bytes and ".." components.
+        var componentStart = true, dots = 0
+        for byte in relative.utf8 {
+            if byte == 0 { return .escapes(reason: "the key contains a NUL byte") }
+            if byte == UInt8(ascii: "/") {
+                if componentStart && dots == 2 { return .escapes(reason: "the key contains a '..' path component") }
+                componentStart = true
+                dots = 0
+            } else if componentStart && byte == UInt8(ascii: ".") && dots < 2 {
+                dots += 1
+            } else {
+                componentStart = false
+            }
         }
-        let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
-        if parts.contains("..") {
-            return .escapes(reason: "the key contains a '..' path component")
-        }
+        if componentStart && dots == 2 { return .escapes(reason: "the key contains a '..' path component") }
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         return .local(path: base + "/" + relative)
     }
@@ -89,8 +115,7 @@ public struct SourceRefResolver: Sendable {
 
     /// The mapped folder that `path` was resolved into.
     public func directory(containing uri: S3URI) -> String? {
-        let text = uri.description
-        for mapping in mappings where text.hasPrefix(mapping.prefix + "/") { return mapping.directory }
+        for mapping in mappings where mapping.relativeKey(of: uri) != nil { return mapping.directory }
         return root
     }
 

@@ -72,6 +72,19 @@ public func fuzzManifestLine(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
         }
     }
 
+    // Reading only `source-ref` accepts and refuses exactly what the full parse does.
+    let skimmed = bytes.withUnsafeBytes { raw in
+        Result { () throws(JSONParseError) -> JSONValue in try JSONParser.parse(raw, keepingTopLevelMembers: { $0 == "source-ref" }) }
+    }
+    switch (parsed, skimmed) {
+    case (.success(let full), .success(let skim)):
+        require(full.objectValue?["source-ref"] == skim.objectValue?["source-ref"], "the skimmed source-ref differs")
+    case (.failure(let full), .failure(let skim)):
+        require(full == skim, "the skimming parse fails differently: \(full) against \(skim)")
+    default:
+        require(false, "the skimming parse and the full parse disagree on validity")
+    }
+
     // Resolution never leaves the mapped folder.
     let line = bytes.withUnsafeBytes { LineInterpreter.interpret($0, number: 1) }
     if let uri = line.sourceRef.uri, case .local(let path) = engine.options.resolver.resolve(uri) {

@@ -79,6 +79,9 @@ public func checkFacts(_ facts: ImageFacts, size: Int, mode: ProbeMode) {
     }
     require(reread == json, "the probe's JSON changes when read back")
     require(ImageFacts(json: reread) == facts, "facts read back from JSON differ: \(text)")
+    let cached = JSONWriter.serialize(ResultCache.encode(facts))
+    let fromCache = (try? JSONParser.parse(cached)).flatMap { ResultCache.decode($0, path: facts.path, mode: facts.mode) }
+    require(fromCache == facts, "facts read back from the result cache differ: \(cached)")
 }
 
 /// Rewrites the CRC of every complete PNG chunk, so that mutations reach the decoder
