@@ -96,9 +96,17 @@ public final class ResultCache: Sendable {
         dirty.store(true, ordering: .relaxed)
     }
 
+    /// Writes the cache back if anything changed, then forgets every entry: for a run that
+    /// will not look anything up again.
+    public func saveAndRelease() {
+        save()
+        entries.withLock { $0 = [:] }
+    }
+
     /// Writes the cache back if anything changed. A failure only costs the next run time.
     public func save() {
         guard dirty.load(ordering: .relaxed) else { return }
+        dirty.store(false, ordering: .relaxed)
         let snapshot = entries.withLock { $0 }
         try? AtomicFile.write(to: file) { sink in
             var line: [UInt8] = []

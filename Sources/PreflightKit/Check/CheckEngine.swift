@@ -76,6 +76,12 @@ public struct CheckEngine: Sendable {
         result.imagesExamined = catalog.examinedCount
         result.imagesFromCache = options.cache?.hits.load(ordering: .relaxed) ?? 0
 
+        // Images with the same bytes, across both manifests. The cache has learnt all it
+        // will: it is written now and its memory given back before the lines are judged.
+        let findsDuplicates = !options.ignored.isSuperset(of: [DuplicateImage.definition.code, TrainTestOverlap.definition.code])
+        let groups = findsDuplicates ? catalog.identicalContentGroups(jobs: options.jobs, cache: options.cache) : [:]
+        options.cache?.saveAndRelease()
+
         // Pass 2: every line through every line rule.
         var lineFindings: [DatasetRole: [Finding]] = [:]
         var storedFindings = 0
@@ -104,11 +110,14 @@ public struct CheckEngine: Sendable {
                 var image: ImageFacts?
                 if let uri = parsed.sourceRef.uri {
                     resolution = options.resolver.resolve(uri)
-                    if case .local(let path)? = resolution {
+                    if case .local(let resolved)? = resolution {
+                        // The catalog's copy of the path: one string per image, however many lines name it.
+                        let (path, facts) = catalog.entry(for: resolved)
                         if escapedBySymlink.contains(path) {
                             resolution = .escapes(reason: "a symbolic link on the path points outside the mapped folder")
                         } else {
-                            image = catalog.facts(for: path)
+                            resolution = .local(path: path)
+                            image = facts
                             distinct.insert(path)
                         }
                     }
@@ -127,13 +136,11 @@ public struct CheckEngine: Sendable {
                 }
             }
             stats.distinctImages = distinct.count
-            lineFindings[input.role, default: []] += findings
+            if lineFindings[input.role] == nil { lineFindings[input.role] = findings } else { lineFindings[input.role]! += findings }
             result.stats.append(stats)
         }
 
-        // Images with the same bytes, across both manifests.
-        let findsDuplicates = !options.ignored.isSuperset(of: [DuplicateImage.definition.code, TrainTestOverlap.definition.code])
-        let groups = findsDuplicates ? catalog.identicalContentGroups(jobs: options.jobs, cache: options.cache) : [:]
+        // Lines whose images have the same bytes.
         var contentGroups = ContentGroups()
         var firstSeen: [Int: (role: DatasetRole, line: Int, path: String)] = [:]
         var firstLineOfPath: [String: (role: DatasetRole, line: Int)] = [:]
@@ -170,18 +177,44 @@ public struct CheckEngine: Sendable {
             result.omittedFindings.merge(check.omitted, uniquingKeysWith: +)
         }
 
-        // Report order: manifest-file findings, then per manifest its lines in order, then its dataset findings.
+        // Report order: manifest-file findings, then per manifest its lines in order (a line's
+        // own findings before the dataset rules' findings on it), then its dataset findings.
         result.findings = terminalFindings
         for role in [DatasetRole.training, .testing] {
-            let lines = (lineFindings[role] ?? []) + (datasetFindings[role] ?? []).filter { $0.line != nil }
-            result.findings += lines.enumerated().sorted { a, b in
-                (a.element.line!, a.offset) < (b.element.line!, b.offset)
-            }.map(\.element)
-            result.findings += (datasetFindings[role] ?? []).filter { $0.line == nil }
+            // Each dataset rule reports in line order; findings of several rules need sorting.
+            var onLines: [Finding] = [], whole: [Finding] = []
+            for finding in datasetFindings.removeValue(forKey: role) ?? [] {
+                if finding.line != nil { onLines.append(finding) } else { whole.append(finding) }
+            }
+            if !zip(onLines, onLines.dropFirst()).allSatisfy({ $0.line! <= $1.line! }) {
+                onLines = onLines.enumerated().sorted { ($0.element.line!, $0.offset) < ($1.element.line!, $1.offset) }.map(\.element)
+            }
+            let lines = lineFindings.removeValue(forKey: role) ?? []
+            if result.findings.isEmpty && (lines.isEmpty || onLines.isEmpty) {
+                result.findings = lines.isEmpty ? onLines : lines  // no copy of the longest list
+            } else {
+                result.findings.reserveCapacity(result.findings.count + lines.count + onLines.count + whole.count)
+                Self.merge(lines, onLines, into: &result.findings)
+            }
+            result.findings += whole
         }
         result.stats.sort { $0.role == .training && $1.role == .testing }
-        options.cache?.save()
         return result
+    }
+
+    /// Appends two lists of findings, each in line order, merged into one in line order;
+    /// at the same line, `first`'s findings come first.
+    static func merge(_ first: [Finding], _ second: [Finding], into out: inout [Finding]) {
+        var i = 0, j = 0
+        while i < first.count || j < second.count {
+            if j == second.count || (i < first.count && first[i].line! <= second[j].line!) {
+                out.append(first[i])
+                i += 1
+            } else {
+                out.append(second[j])
+                j += 1
+            }
+        }
     }
 
     /// The manifest-file rules; returns the terminal finding, if any.

@@ -41,6 +41,13 @@ struct ImageCatalog {
         }
     }
 
+    /// The catalog's own copy of `path` (so that every line naming an image shares one
+    /// string) and the image's facts; `path` itself and nil when it is not registered.
+    func entry(for path: String) -> (path: String, facts: ImageFacts?) {
+        guard let i = index[path] else { return (path, nil) }
+        return (paths[i], i < records.count ? records[i].facts : nil)
+    }
+
     func facts(for path: String) -> ImageFacts? {
         guard let i = index[path], i < records.count else { return nil }
         return records[i].facts
@@ -118,32 +125,32 @@ struct ImageCatalog {
     /// both are compared byte for byte, so equality is exact. Returns, for every image whose
     /// bytes equal another image's, the number of its group; images absent are unique.
     func identicalContentGroups(jobs: Int, cache: ResultCache?) -> [String: Int] {
-        var bySize: [Int: [Int]] = [:]
-        for (i, record) in records.enumerated() {
-            guard let facts = record.facts, let size = facts.fileSize, facts.integrity != .unreadable else { continue }
-            bySize[size, default: []].append(i)
-        }
-        let sameSize = bySize.values.filter { $0.count > 1 }.flatMap { $0 }
+        // Indices only, narrowed by sorting: no per-image dictionaries or keys.
+        var bySize: [Int] = records.indices.filter { records[$0].facts?.fileSize != nil && records[$0].facts?.integrity != .unreadable }
+        let size = { (i: Int) in records[i].facts!.fileSize! }
+        bySize.sort { size($0) < size($1) }
+        let sameSize = Self.runs(of: bySize, longerThanOne: size)
         let heads = Self.parallelMap(sameSize, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
             records[i].headCRC32 ?? Self.checksum(of: paths[i], .head, identity: records[i].identity, cache: cache)
         }
-        var byHead: [String: [Int]] = [:]
-        for (i, head) in zip(sameSize, heads) {
-            guard let head, let size = records[i].facts?.fileSize else { continue }
-            byHead["\(size):\(head)", default: []].append(i)
-        }
-        let candidates = byHead.values.filter { $0.count > 1 }.flatMap { $0 }
+        let headKey = { (k: Int) in (UInt64(truncatingIfNeeded: size(sameSize[k])) << 32) | UInt64(heads[k] ?? 0) }
+        let byHead = sameSize.indices.filter { heads[$0] != nil }.sorted { headKey($0) < headKey($1) }
+        let candidates = Self.runs(of: byHead, longerThanOne: headKey).map { sameSize[$0] }
         let checksums = Self.parallelMap(candidates, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
             records[i].crc32 ?? Self.checksum(of: paths[i], .whole, identity: records[i].identity, cache: cache)
         }
-        var byChecksum: [String: [String]] = [:]
-        for (i, checksum) in zip(candidates, checksums) {
-            guard let checksum, let size = records[i].facts?.fileSize else { continue }
-            byChecksum["\(size):\(checksum)", default: []].append(paths[i])
+        let wholeKey = { (k: Int) in (UInt64(truncatingIfNeeded: size(candidates[k])) << 32) | UInt64(checksums[k] ?? 0) }
+        let byChecksum = candidates.indices.filter { checksums[$0] != nil }.sorted { wholeKey($0) < wholeKey($1) }
+        var buckets: [[String]] = []
+        var previous: UInt64?
+        for k in byChecksum {
+            if wholeKey(k) != previous { buckets.append([]) }
+            previous = wholeKey(k)
+            buckets[buckets.count - 1].append(paths[candidates[k]])
         }
         var groups: [String: Int] = [:]
         var nextGroup = 0
-        for (_, sameChecksum) in byChecksum.sorted(by: { $0.key < $1.key }) where sameChecksum.count > 1 {
+        for sameChecksum in buckets where sameChecksum.count > 1 {
             // Compare each file with the first of every group found so far in this bucket,
             // streaming both: no file is held in memory.
             var representatives: [(path: String, group: Int)] = []
@@ -161,6 +168,20 @@ struct ImageCatalog {
         var sizes: [Int: Int] = [:]
         for group in groups.values { sizes[group, default: 0] += 1 }
         return groups.filter { sizes[$0.value]! > 1 }
+    }
+
+    /// The elements of `sorted` whose key equals a neighbour's: the members of every run of
+    /// equal keys longer than one, in order.
+    private static func runs<Key: Equatable>(of sorted: [Int], longerThanOne key: (Int) -> Key) -> [Int] {
+        var out: [Int] = []
+        var start = 0
+        while start < sorted.count {
+            var end = start + 1
+            while end < sorted.count && key(sorted[end]) == key(sorted[start]) { end += 1 }
+            if end - start > 1 { out += sorted[start..<end] }
+            start = end
+        }
+        return out
     }
 
     /// The CRC-32 of a file's first `headBytes` or of all of it, kept in the cache when
