@@ -27,7 +27,7 @@ public final class ResultCache: Sendable {
     }
 
     public let file: String
-    private let entries: Mutex<[String: Entry]>
+    private let entries: Mutex<EntryTable>
     private let dirty = Atomic<Bool>(false)
     public let hits = Atomic<Int>(0)
     public let misses = Atomic<Int>(0)
@@ -100,7 +100,7 @@ public final class ResultCache: Sendable {
     /// will not look anything up again.
     public func saveAndRelease() {
         save()
-        entries.withLock { $0 = [:] }
+        entries.withLock { $0 = EntryTable() }
     }
 
     /// Writes the cache back if anything changed. A failure only costs the next run time.
@@ -110,7 +110,7 @@ public final class ResultCache: Sendable {
         let snapshot = entries.withLock { $0 }
         try? AtomicFile.write(to: file) { sink in
             var line: [UInt8] = []
-            for (path, entry) in snapshot {
+            for (path, entry) in snapshot.pairs {
                 let id = entry.identity
                 var object: JSONObject = [
                     "p": .string(path),
@@ -129,8 +129,8 @@ public final class ResultCache: Sendable {
         }
     }
 
-    private static func load(_ file: String, mode: ProbeMode) -> [String: Entry] {
-        var entries: [String: Entry] = [:]
+    private static func load(_ file: String, mode: ProbeMode) -> EntryTable {
+        var entries = EntryTable()
         // About 200 bytes an entry: reserving spares the dictionary's repeated growth.
         if case .success(let size) = FileBytes.size(path: file) { entries.reserveCapacity(size / 200) }
         ManifestReader(path: file).forEachLine { _, line in
@@ -145,6 +145,37 @@ public final class ResultCache: Sendable {
             entries[path] = Entry(identity: identity, facts: facts, sha256: value["h"]?.stringValue, crc32: crc, headCRC32: head)
         }
         return entries
+    }
+
+    /// Entries by path. The entries sit in one dense array and the dictionary holds only
+    /// their positions: a dictionary's storage has room for up to twice its count, and slots
+    /// of a few bytes cost far less empty than slots of a whole entry.
+    struct EntryTable {
+        private var index: [String: Int] = [:]
+        private var paths: [String] = []
+        private var entries: [Entry] = []
+
+        subscript(path: String) -> Entry? {
+            get { index[path].map { entries[$0] } }
+            set {
+                guard let newValue else { preconditionFailure("entries are never removed one by one") }
+                if let i = index[path] {
+                    entries[i] = newValue
+                } else {
+                    index[path] = entries.count
+                    paths.append(path)
+                    entries.append(newValue)
+                }
+            }
+        }
+
+        mutating func reserveCapacity(_ count: Int) {
+            index.reserveCapacity(count)
+            paths.reserveCapacity(count)
+            entries.reserveCapacity(count)
+        }
+
+        var pairs: Zip2Sequence<[String], [Entry]> { zip(paths, entries) }
     }
 
     /// The facts as a positional array (the path and the mode are known from the entry and

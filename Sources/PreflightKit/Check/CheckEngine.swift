@@ -172,7 +172,7 @@ public struct CheckEngine: Sendable {
                                      hasTestManifest: hasTest, options: options, contentGroups: contentGroups,
                                      room: max(0, options.maxStoredFindings - storedFindings))
             for rule in RuleCatalogue.datasetRules { rule.check(check) }
-            datasetFindings[input.role, default: []] += check.findings
+            if datasetFindings[input.role] == nil { datasetFindings[input.role] = check.findings } else { datasetFindings[input.role]! += check.findings }
             storedFindings += check.findings.count
             result.omittedFindings.merge(check.omitted, uniquingKeysWith: +)
         }
@@ -182,16 +182,17 @@ public struct CheckEngine: Sendable {
         result.findings = terminalFindings
         for role in [DatasetRole.training, .testing] {
             // Each dataset rule reports in line order; findings of several rules need sorting.
-            var onLines: [Finding] = [], whole: [Finding] = []
-            for finding in datasetFindings.removeValue(forKey: role) ?? [] {
-                if finding.line != nil { onLines.append(finding) } else { whole.append(finding) }
-            }
+            var onLines = datasetFindings.removeValue(forKey: role) ?? []
+            let whole = onLines.filter { $0.line == nil }
+            onLines.removeAll { $0.line == nil }
             if !zip(onLines, onLines.dropFirst()).allSatisfy({ $0.line! <= $1.line! }) {
                 onLines = onLines.enumerated().sorted { ($0.element.line!, $0.offset) < ($1.element.line!, $1.offset) }.map(\.element)
             }
-            let lines = lineFindings.removeValue(forKey: role) ?? []
+            var lines = lineFindings.removeValue(forKey: role) ?? []
             if result.findings.isEmpty && (lines.isEmpty || onLines.isEmpty) {
-                result.findings = lines.isEmpty ? onLines : lines  // no copy of the longest list
+                // Moved, not copied: the list is left with no other owner, so appending to it
+                // later does not copy it either.
+                if lines.isEmpty { swap(&result.findings, &onLines) } else { swap(&result.findings, &lines) }
             } else {
                 result.findings.reserveCapacity(result.findings.count + lines.count + onLines.count + whole.count)
                 Self.merge(lines, onLines, into: &result.findings)

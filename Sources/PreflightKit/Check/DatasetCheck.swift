@@ -31,8 +31,9 @@ public final class DatasetCheck {
         self.contentGroups = contentGroups
     }
 
+    /// Records a finding. `details` is only evaluated for a finding that is kept.
     public func report(_ rule: RuleDefinition, message: String? = nil, line: Int? = nil, image: String? = nil,
-                       details: JSONObject = JSONObject()) {
+                       details: @autoclosure () -> JSONObject = JSONObject()) {
         guard !options.ignored.contains(rule.code) else { return }
         // Findings about the whole dataset are few and always kept; those on lines (one per
         // duplicate image, say) count against the room left.
@@ -41,7 +42,7 @@ public final class DatasetCheck {
             return
         }
         findings.append(Finding(rule: rule, message: message, file: stats.file, role: stats.role,
-                                line: line, image: image, details: details))
+                                line: line, image: image, details: details()))
     }
 }
 
