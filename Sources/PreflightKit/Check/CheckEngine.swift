@@ -61,13 +61,20 @@ public struct CheckEngine: Sendable {
 
         // Pass 1: which images, resolved into which mapped folder.
         var catalog = ImageCatalog()
-        for input in readable where !options.resolver.isEmpty {
-            ManifestReader(path: input.path).forEachLine { number, line in
-                guard number <= ServiceLimits.maxLinesPerManifest,
-                      case .bytes(let bytes) = line, let uri = LineInterpreter.sourceRef(bytes)?.uri,
-                      case .local(let path) = options.resolver.resolve(uri),
-                      let directory = options.resolver.directory(containing: uri) else { return }
-                catalog.add(path, directory: directory)
+        let resolver = options.resolver
+        for input in readable where !resolver.isEmpty {
+            // Lines are read in batches, each batch's lines parsed on every thread, and the
+            // images registered in line order.
+            LineBatch.read(ManifestReader(path: input.path), accept: { $0 <= ServiceLimits.maxLinesPerManifest }) { batch in
+                let located = Parallel.map(Array(0..<batch.count), jobs: options.jobs) { i -> (path: String, directory: String)? in
+                    batch.withLine(i) { line in
+                        guard case .bytes(let bytes) = line, let uri = LineInterpreter.sourceRef(bytes)?.uri,
+                              case .local(let path) = resolver.resolve(uri),
+                              let directory = resolver.directory(containing: uri) else { return nil }
+                        return (path, directory)
+                    }
+                }
+                for case let (path, directory)? in located { catalog.add(path, directory: directory) }
             }
         }
         catalog.examineAll(probe: ImageProbe(options: options.probeOptions), jobs: options.jobs,
@@ -90,51 +97,41 @@ public struct CheckEngine: Sendable {
             stats.fileSize = FileBytes.size(path: input.path).map { $0 }.get(or: 0)
             var findings: [Finding] = []
             var distinct = Set<String>()
-            ManifestReader(path: input.path).forEachLine { number, line in
-                // The service refuses a manifest over the line limit outright: count the
-                // rest, check none of it (memory stays bounded however long the file).
+            let catalog = catalog, escapedBySymlink = escapedBySymlink
+            // The service refuses a manifest over the line limit outright: the rest are
+            // counted, none of them checked (memory stays bounded however long the file).
+            var unchecked = 0
+            let accept = { (number: Int) -> Bool in
                 guard number <= ServiceLimits.maxLinesPerManifest else {
-                    stats.totalLines += 1
-                    stats.uncheckedLines += 1
-                    return
+                    unchecked += 1
+                    return false
                 }
-                let parsed: ManifestLine
-                switch line {
-                case .bytes(let bytes): parsed = LineInterpreter.interpret(bytes, number: number)
-                case .tooLong(let length):
-                    var long = ManifestLine(number: number)
-                    long.parseError = "the line is \(length) bytes long, over the \(ManifestReader.defaultMaxLineBytes)-byte limit Preflight reads"
-                    parsed = long
+                return true
+            }
+            LineBatch.read(ManifestReader(path: input.path), accept: accept) { batch in
+                // Each line is judged on its own, on every thread; the results are taken in line order.
+                let checks = Parallel.map(Array(0..<batch.count), jobs: options.jobs) { i in
+                    Handoff(value: batch.withLine(i) { line in
+                        Self.judge(line, number: batch.numbers[i], input: input, options: options,
+                                   catalog: catalog, escapedBySymlink: escapedBySymlink)
+                    })
                 }
-                var resolution: ResolvedImage?
-                var image: ImageFacts?
-                if let uri = parsed.sourceRef.uri {
-                    resolution = options.resolver.resolve(uri)
-                    if case .local(let resolved)? = resolution {
-                        // The catalog's copy of the path: one string per image, however many lines name it.
-                        let (path, facts) = catalog.entry(for: resolved)
-                        if escapedBySymlink.contains(path) {
-                            resolution = .escapes(reason: "a symbolic link on the path points outside the mapped folder")
+                for handoff in checks {
+                    let check = handoff.value
+                    stats.add(check)
+                    if case .local(let path)? = check.resolution { distinct.insert(path) }
+                    for finding in check.findings {
+                        if storedFindings < options.maxStoredFindings {
+                            findings.append(finding)
+                            storedFindings += 1
                         } else {
-                            resolution = .local(path: path)
-                            image = facts
-                            distinct.insert(path)
+                            result.omittedFindings[finding.code, default: 0] += 1
                         }
                     }
                 }
-                let check = LineCheck(line: parsed, file: input.path, role: input.role, resolution: resolution,
-                                      image: image, options: options)
-                for rule in RuleCatalogue.lineRules { rule.check(check) }
-                stats.add(check)
-                for finding in check.findings {
-                    if storedFindings < options.maxStoredFindings {
-                        findings.append(finding)
-                        storedFindings += 1
-                    } else {
-                        result.omittedFindings[finding.code, default: 0] += 1
-                    }
-                }
             }
+            stats.totalLines += unchecked
+            stats.uncheckedLines += unchecked
             stats.distinctImages = distinct.count
             if lineFindings[input.role] == nil { lineFindings[input.role] = findings } else { lineFindings[input.role]! += findings }
             result.stats.append(stats)
@@ -201,6 +198,38 @@ public struct CheckEngine: Sendable {
         }
         result.stats.sort { $0.role == .training && $1.role == .testing }
         return result
+    }
+
+    /// One line through every line rule, with its image as the catalog knows it.
+    private static func judge(_ line: ManifestReader.Line, number: Int, input: ManifestInput, options: CheckOptions,
+                              catalog: ImageCatalog, escapedBySymlink: Set<String>) -> LineCheck {
+        let parsed: ManifestLine
+        switch line {
+        case .bytes(let bytes): parsed = LineInterpreter.interpret(bytes, number: number)
+        case .tooLong(let length):
+            var long = ManifestLine(number: number)
+            long.parseError = "the line is \(length) bytes long, over the \(ManifestReader.defaultMaxLineBytes)-byte limit Preflight reads"
+            parsed = long
+        }
+        var resolution: ResolvedImage?
+        var image: ImageFacts?
+        if let uri = parsed.sourceRef.uri {
+            resolution = options.resolver.resolve(uri)
+            if case .local(let resolved)? = resolution {
+                // The catalog's copy of the path: one string per image, however many lines name it.
+                let (path, facts) = catalog.entry(for: resolved)
+                if escapedBySymlink.contains(path) {
+                    resolution = .escapes(reason: "a symbolic link on the path points outside the mapped folder")
+                } else {
+                    resolution = .local(path: path)
+                    image = facts
+                }
+            }
+        }
+        let check = LineCheck(line: parsed, file: input.path, role: input.role, resolution: resolution,
+                              image: image, options: options)
+        for rule in RuleCatalogue.lineRules { rule.check(check) }
+        return check
     }
 
     /// Appends two lists of findings, each in line order, merged into one in line order;

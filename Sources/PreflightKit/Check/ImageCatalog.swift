@@ -1,6 +1,4 @@
-import Dispatch
 import ImageEngine
-import Synchronization
 
 /// What was learnt of one image file.
 struct ImageRecord: Sendable {
@@ -73,7 +71,7 @@ struct ImageCatalog {
         let escapeGuard = EscapeGuard()
         cache?.reserve(paths.count)
         let folders = folders, folderOfPath = folderOfPath
-        records = Self.parallelMap(Array(paths.indices), jobs: jobs, progress: progress) { [paths] i in
+        records = Parallel.map(Array(paths.indices), jobs: jobs, progress: progress) { [paths] i in
             Self.examine(paths[i], directory: folders[folderOfPath[i]], escapeGuard: escapeGuard,
                          probe: probe, cache: cache, verify: verify)
         }
@@ -130,13 +128,13 @@ struct ImageCatalog {
         let size = { (i: Int) in records[i].facts!.fileSize! }
         bySize.sort { size($0) < size($1) }
         let sameSize = Self.runs(of: bySize, longerThanOne: size)
-        let heads = Self.parallelMap(sameSize, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
+        let heads = Parallel.map(sameSize, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
             records[i].headCRC32 ?? Self.checksum(of: paths[i], .head, identity: records[i].identity, cache: cache)
         }
         let headKey = { (k: Int) in (UInt64(truncatingIfNeeded: size(sameSize[k])) << 32) | UInt64(heads[k] ?? 0) }
         let byHead = sameSize.indices.filter { heads[$0] != nil }.sorted { headKey($0) < headKey($1) }
         let candidates = Self.runs(of: byHead, longerThanOne: headKey).map { sameSize[$0] }
-        let checksums = Self.parallelMap(candidates, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
+        let checksums = Parallel.map(candidates, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
             records[i].crc32 ?? Self.checksum(of: paths[i], .whole, identity: records[i].identity, cache: cache)
         }
         let wholeKey = { (k: Int) in (UInt64(truncatingIfNeeded: size(candidates[k])) << 32) | UInt64(checksums[k] ?? 0) }
@@ -192,32 +190,4 @@ struct ImageCatalog {
         if let cache, let identity, FileIdentity.of(path) == identity { cache.storeCRC32(crc, kind, for: path, identity: identity) }
         return crc
     }
-
-    /// `transform` applied to every element on up to `jobs` threads; results in input order,
-    /// written straight into the result's storage (each slot exactly once).
-    static func parallelMap<Item: Sendable, T: Sendable>(_ items: [Item], jobs: Int, progress: (@Sendable (Int, Int) -> Void)?,
-                                         _ transform: @escaping @Sendable (Item) -> T) -> [T] {
-        guard !items.isEmpty else { return [] }
-        let next = Atomic<Int>(0)
-        let done = Atomic<Int>(0)
-        let workers = max(1, min(jobs, items.count))
-        return [T](unsafeUninitializedCapacity: items.count) { buffer, initialized in
-            let slots = Slots(base: buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while true {
-                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if i >= items.count { break }
-                    (slots.base + i).initialize(to: transform(items[i]))
-                    let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
-                    progress?(finished, items.count)
-                }
-            }
-            initialized = items.count
-        }
-    }
-}
-
-/// The result storage shared by the workers of `parallelMap`; each index is written by one worker only.
-private struct Slots<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
 }

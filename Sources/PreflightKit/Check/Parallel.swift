@@ -1,0 +1,45 @@
+import Dispatch
+import Synchronization
+
+/// Work spread over a fixed number of threads, results in input order.
+enum Parallel {
+    /// `transform` applied to every element on up to `jobs` threads; results in input order,
+    /// written straight into the result's storage (each slot exactly once).
+    static func map<Item: Sendable, T: Sendable>(_ items: [Item], jobs: Int, progress: (@Sendable (Int, Int) -> Void)? = nil,
+                                                 _ transform: @escaping @Sendable (Item) -> T) -> [T] {
+        guard !items.isEmpty else { return [] }
+        let workers = max(1, min(jobs, items.count))
+        if workers == 1 {
+            return items.enumerated().map { index, item in
+                defer { progress?(index + 1, items.count) }
+                return transform(item)
+            }
+        }
+        let next = Atomic<Int>(0)
+        let done = Atomic<Int>(0)
+        return [T](unsafeUninitializedCapacity: items.count) { buffer, initialized in
+            let slots = Slots(base: buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if i >= items.count { break }
+                    (slots.base + i).initialize(to: transform(items[i]))
+                    let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
+                    progress?(finished, items.count)
+                }
+            }
+            initialized = items.count
+        }
+    }
+}
+
+/// The result storage shared by the workers of `Parallel.map`; each index is written by one worker only.
+private struct Slots<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+}
+
+/// Hands a value that is not `Sendable` from the thread that made it to the one that uses
+/// it; no two threads ever hold it at once.
+struct Handoff<Value>: @unchecked Sendable {
+    let value: Value
+}
