@@ -61,22 +61,23 @@ public struct FileBytes: Sendable {
         }
         let size = Int(info.st_size)
         let wanted = min(size, max(0, limit(size)))
-        var buffer = [UInt8](repeating: 0, count: wanted)
+        // Read straight into the array's storage: no zero-filling of what is about to be overwritten.
         var filled = 0
-        let outcome: FileReadFailure? = buffer.withUnsafeMutableBytes { raw -> FileReadFailure? in
+        var outcome: FileReadFailure?
+        let buffer = [UInt8](unsafeUninitializedCapacity: wanted) { raw, initialized in
             while filled < wanted {
                 let n = Glibc.read(fd, raw.baseAddress! + filled, wanted - filled)
                 if n < 0 {
                     if errno == EINTR || errno == EAGAIN { continue }
-                    return failure(errno: errno)
+                    outcome = failure(errno: errno)
+                    break
                 }
                 if n == 0 { break } // the file shrank while being read
                 filled += n
             }
-            return nil
+            initialized = filled
         }
         if let outcome { return .failure(outcome) }
-        if filled < wanted { buffer.removeSubrange(filled...) }
         // A file that shrank is reported at the size actually read.
         let effectiveSize = filled < wanted ? filled : size
         let identity = FileIdentity(info)
