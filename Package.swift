@@ -17,7 +17,7 @@ let package = Package(
         // libraries' longjmp errors and hand back plain values.
         .target(
             name: "CPNGShim",
-            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("deflate")]
         ),
         .target(
             name: "CJPEGShim",

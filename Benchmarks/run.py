@@ -13,6 +13,7 @@ run from the repository root so it never touches .build), then times, on the sam
     jpeginfo -c (JPEGs) + pngcheck (PNGs), by content
     djpeg to /dev/null, full size and -scale 1/8
     per format, one process each: preflight probe --mode full against pillow_check.py --files
+      (PNG also with --png-decode libpng, every row decoded by libpng)
   many folder (generate_dataset.py --many):
     preflight check --mode header on the 100,000-line manifest, twice
     pillow_check.py --header-only on the same manifest
@@ -402,6 +403,11 @@ def main():
             base = row("Pillow script, 1 process", "verify()+load(), %s only" % fmt_name, len(listed), fmp, pil)
             pr = timed("preflight probe %s only" % fmt_name, [preflight, "probe", "--mode", "full"] + listed, args.out)
             row("preflight probe, 1 process", "full, %s only" % fmt_name, len(listed), fmp, pr, base)
+            if key == "png":
+                # The same files with libpng decoding every row, the method the default replaces.
+                lp = timed("preflight probe PNG only, libpng rows",
+                           [preflight, "probe", "--mode", "full", "--png-decode", "libpng"] + listed, args.out)
+                row("preflight probe, 1 process", "full, PNG only, --png-decode libpng", len(listed), fmp, lp, base)
 
         if args.methods_sample:
             exe = os.path.join(BUILD, "jpeg_methods")

@@ -1,7 +1,8 @@
 #include "pf_png.h"
+#include "pf_png_idat.h"
 
+#include <libdeflate.h>
 #include <png.h>
-#include <zlib.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,19 @@
    of a few bytes. 64 MB is a row of 8 million 16-bit RGBA pixels. */
 #define PF_PNG_MAX_ROW_BYTES ((size_t)64 << 20)
 
-/* Compressed image data read after the last row is complete. libpng inflates whatever
-   follows to the end of the zlib stream, and a stream can expand a thousandfold: without
-   this cap a 1 MB file takes seconds, a 100 MB one many minutes. A well-formed file has a
-   few bytes there (the end of the stream and its checksum). */
-#define PF_PNG_MAX_IDAT_AFTER_ROWS ((size_t)64 << 10)
+/* pf_png_check shows libpng a stand-in for the image data: the first IDAT chunk's header
+   is replaced by one declaring 2 bytes, those bytes are a zlib header, its CRC follows,
+   and reading then resumes after the last of the consecutive IDAT chunks, which are
+   checked without libpng (pf_png_idat.c). libpng so reads and judges every other chunk as
+   in pf_png_read, and at png_read_end finds the image data complete. */
+typedef enum {
+    STAND_IN_OFF,       /* pf_png_read: libpng reads everything */
+    STAND_IN_WAITING,   /* until libpng asks for the first IDAT chunk's header */
+    STAND_IN_SERVING,   /* libpng is reading the stand-in chunk */
+    STAND_IN_DONE       /* past it, from `resume` on */
+} stand_in_state;
+
+#define STAND_IN_SIZE 14
 
 /* Everything the callbacks need lives here, in memory that setjmp/longjmp cannot clobber. */
 typedef struct {
@@ -28,12 +37,24 @@ typedef struct {
     int decoding;             /* the row loop has started */
     size_t idat_after_rows;   /* IDAT data bytes read after the last row was complete */
     int surplus_left;         /* reading stopped there, at PF_PNG_MAX_IDAT_AFTER_ROWS */
+    /* pf_png_check only */
+    png_infop info;
+    stand_in_state stand_in;
+    uint8_t stand_in_bytes[STAND_IN_SIZE];
+    size_t stand_in_served;
+    size_t first_idat_data;   /* where the real first IDAT chunk's data starts */
+    uint32_t first_idat_length;
+    size_t resume;            /* the first chunk after the real IDAT chunks */
 } pf_png_context;
 
 static void copy_message(char *dst, size_t cap, const char *src) {
     if (src == NULL) src = "(no message)";
     strncpy(dst, src, cap - 1);
     dst[cap - 1] = '\0';
+}
+
+static uint32_t be32(const uint8_t *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static void on_error(png_structp png, png_const_charp message) {
@@ -44,26 +65,74 @@ static void on_error(png_structp png, png_const_charp message) {
 
 static void on_warning(png_structp png, png_const_charp message) {
     pf_png_context *ctx = (pf_png_context *)png_get_error_ptr(png);
-    if (ctx->result->warning_count == 0) {
-        copy_message(ctx->result->first_warning, sizeof ctx->result->first_warning, message);
-    }
-    ctx->result->warning_count += 1;
+    pf_png_add_warning(ctx->result, message);
+}
+
+static pf_png_image image_of(png_structp png, png_infop info) {
+    pf_png_image image = {
+        png_get_image_width(png, info), png_get_image_height(png, info), png_get_bit_depth(png, info),
+        png_get_channels(png, info), png_get_interlace_type(png, info) != PNG_INTERLACE_NONE,
+    };
+    return image;
+}
+
+/* libpng is about to read the first IDAT chunk's header. If the real one is readable,
+   the stand-in takes its place; libpng's own check of the real length (a warning) is
+   made here. Otherwise libpng reads the real bytes and fails on them as it would. */
+static void begin_stand_in(pf_png_context *ctx, png_structp png) {
+    if (ctx->size - ctx->offset < 8) return;
+    const uint8_t *header = ctx->data + ctx->offset;
+    uint32_t length = be32(header);
+    if (memcmp(header + 4, "IDAT", 4) != 0 || length > 0x7FFFFFFF) return;
+    pf_png_image image = image_of(png, ctx->info);
+    if (length > pf_png_idat_limit(&image)) pf_png_add_warning(ctx->result, "IDAT: chunk data is too large");
+    ctx->first_idat_length = length;
+    ctx->first_idat_data = ctx->offset + 8;
+    ctx->offset += 8;
+    static const uint8_t chunk[10] = { 0, 0, 0, 2, 'I', 'D', 'A', 'T', 0x78, 0x01 };
+    memcpy(ctx->stand_in_bytes, chunk, sizeof chunk);
+    uint32_t crc = libdeflate_crc32(0, chunk + 4, 6);
+    for (int i = 0; i < 4; i++) ctx->stand_in_bytes[10 + i] = (uint8_t)(crc >> (24 - 8 * i));
+    ctx->stand_in_served = 0;
+    ctx->stand_in = STAND_IN_SERVING;
+}
+
+/* Whether this read is of compressed image data after the last row was complete. */
+static int after_last_row(pf_png_context *ctx, png_structp png) {
+    if (png_get_io_chunk_type(png) != 0x49444154u /* IDAT */ || (png_get_io_state(png) & PNG_IO_CHUNK_DATA) == 0) return 0;
+    if (ctx->stand_in != STAND_IN_OFF) return ctx->stand_in == STAND_IN_DONE;
+    /* libpng swallows the rest of the stream as soon as the last row is complete: the row
+       number then equals the height (or, interlaced, the pass number reaches 7). */
+    return ctx->decoding
+        && (png_get_current_pass_number(png) >= 7 || png_get_current_row_number(png) >= ctx->result->height);
 }
 
 static void on_read(png_structp png, png_bytep out, size_t length) {
     pf_png_context *ctx = (pf_png_context *)png_get_io_ptr(png);
-    if (length > ctx->size - ctx->offset) {
-        png_error(png, "file ends before the PNG does (truncated)");
+    if (ctx->stand_in == STAND_IN_WAITING && length == 8 && (png_get_io_state(png) & PNG_IO_CHUNK_HDR) != 0) {
+        begin_stand_in(ctx, png);
     }
-    /* libpng swallows the rest of the stream as soon as the last row is complete: the row
-       number then equals the height (or, interlaced, the pass number reaches 7). */
-    if (ctx->decoding && png_get_io_chunk_type(png) == 0x49444154u /* IDAT */
-        && (png_get_io_state(png) & PNG_IO_CHUNK_DATA) != 0
-        && (png_get_current_pass_number(png) >= 7 || png_get_current_row_number(png) >= ctx->result->height)) {
+    if (ctx->stand_in == STAND_IN_SERVING) {
+        size_t n = STAND_IN_SIZE - ctx->stand_in_served;
+        if (n > length) n = length;
+        memcpy(out, ctx->stand_in_bytes + ctx->stand_in_served, n);
+        ctx->stand_in_served += n;
+        if (ctx->stand_in_served == STAND_IN_SIZE) {
+            ctx->stand_in = STAND_IN_DONE;
+            ctx->offset = ctx->resume;
+        }
+        out += n;
+        length -= n;
+        if (length == 0) return;
+    }
+    if (length > ctx->size - ctx->offset) {
+        png_error(png, PF_PNG_TRUNCATED);
+    }
+    if (after_last_row(ctx, png)) {
         ctx->idat_after_rows += length;
         if (ctx->idat_after_rows > PF_PNG_MAX_IDAT_AFTER_ROWS) {
             ctx->surplus_left = 1;
-            png_error(png, "IDAT: Too much image data (over 64 KB of compressed data after the last row, left unread)");
+            png_error(png, PF_PNG_SURPLUS_LEFT);
         }
     }
     memcpy(out, ctx->data + ctx->offset, length);
@@ -71,74 +140,41 @@ static void on_read(png_structp png, png_bytep out, size_t length) {
 }
 
 uint32_t pf_crc32(uint32_t crc, const uint8_t *data, size_t size) {
-    /* zlib takes a uInt length; feed large buffers in pieces. */
-    uLong value = crc;
-    while (size > 0) {
-        uInt piece = size > 0x40000000u ? 0x40000000u : (uInt)size;
-        value = crc32(value, data, piece);
-        data += piece;
-        size -= piece;
-    }
-    return (uint32_t)value;
+    return libdeflate_crc32(crc, data, size);
 }
 
 const char *pf_png_version(void) { return PNG_LIBPNG_VER_STRING; }
 
-void pf_png_read(const uint8_t *data, size_t size, int decode_pixels,
-                 uint64_t max_pixels, pf_png_result *result) {
-    memset(result, 0, sizeof *result);
-    pf_png_context ctx = { data, size, 0, result, NULL, 0, 0, 0 };
-
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, on_error, on_warning);
-    if (png == NULL) {
-        result->status = PF_PNG_ERROR;
-        copy_message(result->message, sizeof result->message, "libpng could not start (out of memory)");
-        return;
+/* Creates libpng's reader with the shim's callbacks, limits and chunk handling.
+   Returns 0 (with the result set) when libpng cannot start. */
+static int open_png(pf_png_context *ctx, png_structp *png, png_infop *info, png_infop *end_info) {
+    *png = png_create_read_struct(PNG_LIBPNG_VER_STRING, ctx, on_error, on_warning);
+    *info = *png ? png_create_info_struct(*png) : NULL;
+    *end_info = *png ? png_create_info_struct(*png) : NULL;
+    if (*png == NULL || *info == NULL || *end_info == NULL) {
+        if (*png != NULL) png_destroy_read_struct(png, *info ? info : NULL, *end_info ? end_info : NULL);
+        ctx->result->status = PF_PNG_ERROR;
+        copy_message(ctx->result->message, sizeof ctx->result->message, "libpng could not start (out of memory)");
+        return 0;
     }
-    png_infop info = png_create_info_struct(png);
-    png_infop end_info = png_create_info_struct(png);
-    if (info == NULL || end_info == NULL) {
-        png_destroy_read_struct(&png, info ? &info : NULL, end_info ? &end_info : NULL);
-        result->status = PF_PNG_ERROR;
-        copy_message(result->message, sizeof result->message, "libpng could not start (out of memory)");
-        return;
-    }
-
-    if (setjmp(png_jmpbuf(png))) {
-        /* A fatal error: libpng has already written the message. */
-        if (ctx.row != NULL) png_free(png, ctx.row);
-        ctx.row = NULL;
-        png_destroy_read_struct(&png, &info, &end_info);
-        if (ctx.surplus_left) {
-            /* Every row was decoded; only surplus data after the image was left unread.
-               libpng reports surplus data as a warning, and so does this. */
-            if (result->warning_count == 0) {
-                memcpy(result->first_warning, result->message, sizeof result->first_warning);
-            }
-            result->warning_count += 1;
-            result->message[0] = '\0';
-            result->rows_decoded = result->height;
-            result->status = PF_PNG_OK;
-            return;
-        }
-        if (result->status != PF_PNG_REFUSED) result->status = PF_PNG_ERROR;
-        return;
-    }
-
-    png_set_read_fn(png, &ctx, on_read);
-    /* Defences against hostile headers and chunks; our own pixel bound is checked below. */
-    png_set_user_limits(png, 0x7fffffffU, 0x7fffffffU);
-    png_set_chunk_cache_max(png, 4096);
-    png_set_chunk_malloc_max(png, 16u * 1024u * 1024u);
-    png_set_crc_action(png, PNG_CRC_DEFAULT, PNG_CRC_WARN_DISCARD);
+    png_set_read_fn(*png, ctx, on_read);
+    /* Defences against hostile headers and chunks; our own pixel bound is checked later. */
+    png_set_user_limits(*png, 0x7fffffffU, 0x7fffffffU);
+    png_set_chunk_cache_max(*png, 4096);
+    png_set_chunk_malloc_max(*png, PF_PNG_CHUNK_LIMIT);
+    png_set_crc_action(*png, PNG_CRC_DEFAULT, PNG_CRC_WARN_DISCARD);
     /* Ancillary chunks say nothing about whether the pixels decode, and libpng's handlers
        for them are costly on hostile input: zTXt, iTXt and iCCP are inflated (up to the
        16 MB above, in thousands of chunks), and eXIf, sPLT, pCAL and sCAL allocate their
        declared length, up to 2 GB, before reading a byte. All but tRNS (which libpng checks
        against the colour type) are skipped unread, their checksums still verified. */
-    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+    png_set_keep_unknown_chunks(*png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+    return 1;
+}
 
-    png_read_info(png, info);
+/* Copies the header facts libpng has read and refuses what is too large to decode.
+   Returns 1 when refused. */
+static int refuse_if_too_large(png_structp png, png_infop info, uint64_t max_pixels, pf_png_result *result) {
     result->width = png_get_image_width(png, info);
     result->height = png_get_image_height(png, info);
     result->bit_depth = png_get_bit_depth(png, info);
@@ -151,8 +187,7 @@ void pf_png_read(const uint8_t *data, size_t size, int decode_pixels,
         snprintf(result->message, sizeof result->message,
                  "header declares %u x %u pixels, more than the limit of %llu",
                  result->width, result->height, (unsigned long long)max_pixels);
-        png_destroy_read_struct(&png, &info, &end_info);
-        return;
+        return 1;
     }
     if (png_get_rowbytes(png, info) > PF_PNG_MAX_ROW_BYTES) {
         result->status = PF_PNG_REFUSED;
@@ -160,12 +195,58 @@ void pf_png_read(const uint8_t *data, size_t size, int decode_pixels,
                  "header declares rows of %llu bytes (%u pixels wide), more than the limit of %llu",
                  (unsigned long long)png_get_rowbytes(png, info), result->width,
                  (unsigned long long)PF_PNG_MAX_ROW_BYTES);
-        png_destroy_read_struct(&png, &info, &end_info);
+        return 1;
+    }
+    return 0;
+}
+
+/* Every row was decoded; only surplus data after the image was left unread. libpng
+   reports surplus data as a warning, and so does this. */
+static void keep_surplus_as_warning(pf_png_result *result) {
+    pf_png_add_warning(result, PF_PNG_SURPLUS_LEFT);
+    result->message[0] = '\0';
+    result->rows_decoded = result->height;
+    result->status = PF_PNG_OK;
+}
+
+/* After libpng's fatal error: it has already written the message. */
+static void settle_after_error(pf_png_context *ctx) {
+    if (ctx->surplus_left) {
+        keep_surplus_as_warning(ctx->result);
         return;
     }
-    if (!decode_pixels) {
+    if (ctx->result->status != PF_PNG_REFUSED) ctx->result->status = PF_PNG_ERROR;
+}
+
+/* A fresh context over `data`, and an empty result. */
+static void init_context(pf_png_context *ctx, const uint8_t *data, size_t size, pf_png_result *result) {
+    memset(result, 0, sizeof *result);
+    memset(ctx, 0, sizeof *ctx);
+    ctx->data = data;
+    ctx->size = size;
+    ctx->result = result;
+}
+
+void pf_png_read(const uint8_t *data, size_t size, int decode_pixels,
+                 uint64_t max_pixels, pf_png_result *result) {
+    pf_png_context ctx;
+    init_context(&ctx, data, size, result);
+    png_structp png;
+    png_infop info, end_info;
+    if (!open_png(&ctx, &png, &info, &end_info)) return;
+
+    if (setjmp(png_jmpbuf(png))) {
+        if (ctx.row != NULL) png_free(png, ctx.row);
+        ctx.row = NULL;
         png_destroy_read_struct(&png, &info, &end_info);
-        result->status = PF_PNG_OK;
+        settle_after_error(&ctx);
+        return;
+    }
+
+    png_read_info(png, info);
+    if (refuse_if_too_large(png, info, max_pixels, result) || !decode_pixels) {
+        png_destroy_read_struct(&png, &info, &end_info);
+        if (result->status != PF_PNG_REFUSED) result->status = PF_PNG_OK;
         return;
     }
 
@@ -183,6 +264,67 @@ void pf_png_read(const uint8_t *data, size_t size, int decode_pixels,
     png_free(png, ctx.row);
     ctx.row = NULL;
 
+    png_read_end(png, end_info);
+    result->end_offset = ctx.offset;
+    png_destroy_read_struct(&png, &info, &end_info);
+    result->status = PF_PNG_OK;
+}
+
+/* libpng also notes, for interlaced palette images only, pixel values beyond a short
+   palette (png_do_check_palette_indexes, then a warning in png_read_end). That takes the
+   unfiltered pixels, so these files are decoded by pf_png_read. */
+static int notes_palette_indexes(png_structp png, png_infop info) {
+    if (png_get_color_type(png, info) != PNG_COLOR_TYPE_PALETTE
+        || png_get_interlace_type(png, info) == PNG_INTERLACE_NONE) return 0;
+    png_colorp palette;
+    int entries = 0;
+    if (png_get_PLTE(png, info, &palette, &entries) == 0) entries = 0;
+    return entries < (1 << png_get_bit_depth(png, info));
+}
+
+void pf_png_check(const uint8_t *data, size_t size, uint64_t max_pixels, pf_png_result *result) {
+    pf_png_context ctx;
+    init_context(&ctx, data, size, result);
+    ctx.stand_in = STAND_IN_WAITING;
+    png_structp png;
+    png_infop info, end_info;
+    if (!open_png(&ctx, &png, &info, &end_info)) return;
+    ctx.info = info;
+
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_read_struct(&png, &info, &end_info);
+        settle_after_error(&ctx);
+        return;
+    }
+
+    png_read_info(png, info);
+    if (refuse_if_too_large(png, info, max_pixels, result)) {
+        png_destroy_read_struct(&png, &info, &end_info);
+        return;
+    }
+    if (ctx.stand_in != STAND_IN_SERVING || notes_palette_indexes(png, info)) {
+        png_destroy_read_struct(&png, &info, &end_info);
+        pf_png_read(data, size, 1, max_pixels, result);
+        return;
+    }
+    /* As pf_png_read does, so that libpng's state at png_read_end is the same. */
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+
+    pf_png_image image = image_of(png, info);
+    switch (pf_png_check_idat(data, size, ctx.first_idat_data, ctx.first_idat_length, &image,
+                              result, &ctx.resume, &ctx.idat_after_rows)) {
+    case PF_IDAT_FAILED:
+        png_destroy_read_struct(&png, &info, &end_info);
+        return;
+    case PF_IDAT_SURPLUS:
+        png_destroy_read_struct(&png, &info, &end_info);
+        keep_surplus_as_warning(result);
+        return;
+    case PF_IDAT_READ:
+        break;
+    }
+    result->rows_decoded = result->height;
     png_read_end(png, end_info);
     result->end_offset = ctx.offset;
     png_destroy_read_struct(&png, &info, &end_info);

@@ -25,11 +25,17 @@ struct ProbeCommand: ParsableCommand {
                                visibility: .hidden))
     var jpegDecode: JPEGDecodeChoice = .scaled
 
+    @Option(name: .customLong("png-decode"),
+            help: ArgumentHelp("How PNG integrity is checked: inflate (image data inflated and checked, the default) or libpng (every row decoded and unfiltered). Both find the same faults.",
+                               visibility: .hidden))
+    var pngDecode: PNGDecodeMethod = .default
+
     @Argument(help: "Image files to examine.")
     var paths: [String]
 
     mutating func run() throws {
-        let probe = ImageProbe(options: ProbeOptions(mode: mode, maxPixels: maxPixels, jpegMethod: jpegDecode.method))
+        let options = ProbeOptions(mode: mode, maxPixels: maxPixels, jpegMethod: jpegDecode.method, pngMethod: pngDecode)
+        let probe = ImageProbe(options: options)
         var output = StandardOutput()
         for path in paths {
             var line = [UInt8]()
@@ -42,6 +48,7 @@ struct ProbeCommand: ParsableCommand {
 }
 
 extension ProbeMode: ExpressibleByArgument {}
+extension PNGDecodeMethod: ExpressibleByArgument {}
 
 enum JPEGDecodeChoice: String, ExpressibleByArgument, CaseIterable {
     case scaled, fullSize = "full-size", coefficients

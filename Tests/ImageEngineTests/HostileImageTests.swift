@@ -51,9 +51,11 @@ struct HostileImageTests {
         #expect(refused.width == 2_147_483_647 && refused.height == 1)
     }
 
-    @Test func aRowOfEightHundredMegabytesIsRefusedByTheDecoder() {
+    @Test(arguments: PNGDecodeMethod.allCases)
+    func aRowOfEightHundredMegabytesIsRefusedByTheDecoder(method: PNGDecodeMethod) {
         // 100,000,000 x 1 is within the default pixel limit; the row size is not.
-        let outcome = PNGDecoder.decode(HostileImages.bytes("png-wide-row.png"), maxPixels: ProbeOptions.defaultMaxPixels)
+        let outcome = PNGDecoder.decode(HostileImages.bytes("png-wide-row.png"), maxPixels: ProbeOptions.defaultMaxPixels,
+                                        method: method)
         guard case .refused(let message) = outcome.status else {
             Issue.record("expected a refusal, got \(outcome.status)")
             return
@@ -64,20 +66,24 @@ struct HostileImageTests {
 
     // MARK: Compressed data that expands
 
-    @Test func aZlibBombDecodesRowByRow() {
-        let (facts, seconds) = HostileImages.timed(HostileImages.full, HostileImages.path("png-zlib-bomb.png"))
+    @Test(arguments: PNGDecodeMethod.allCases)
+    func aZlibBombDecodesRowByRow(method: PNGDecodeMethod) {
+        let probe = ImageProbe(options: ProbeOptions(mode: .full, pngMethod: method))
+        let (facts, seconds) = HostileImages.timed(probe, HostileImages.path("png-zlib-bomb.png"))
         #expect(facts.integrity == .ok)
         #expect(facts.width == 10000 && facts.height == 10000)
         #expect(seconds < 3, "took \(seconds) s")
     }
 
-    @Test func compressedDataAfterTheImageIsNotInflated() {
+    @Test(arguments: PNGDecodeMethod.allCases)
+    func compressedDataAfterTheImageIsNotInflated(method: PNGDecodeMethod) {
         let bytes = HostileImages.bytes("png-idat-surplus.png")
-        let outcome = PNGDecoder.decode(bytes, maxPixels: ProbeOptions.defaultMaxPixels)
+        let outcome = PNGDecoder.decode(bytes, maxPixels: ProbeOptions.defaultMaxPixels, method: method)
         #expect(outcome.status == .decoded)
         #expect(outcome.rowsDecoded == 64)
         #expect(outcome.firstWarning?.contains("left unread") == true, "\(String(describing: outcome.firstWarning))")
-        let facts = HostileImages.full.examine(path: HostileImages.path("png-idat-surplus.png"))
+        let probe = ImageProbe(options: ProbeOptions(mode: .full, pngMethod: method))
+        let facts = probe.examine(path: HostileImages.path("png-idat-surplus.png"))
         #expect(facts.problems.contains { $0.message.contains("Too much image data") })
     }
 
@@ -182,8 +188,10 @@ struct HostileImageTests {
         // before reading it (the command-line tests measure the address space). Such chunks
         // are now skipped, reading no further than the file.
         for name in ["png-exif-length-2g.png", "png-splt-length-2g.png"] {
-            let outcome = PNGDecoder.decode(HostileImages.bytes(name), maxPixels: ProbeOptions.defaultMaxPixels)
-            #expect(outcome.status != .decoded, "\(name)")
+            for method in PNGDecodeMethod.allCases {
+                let outcome = PNGDecoder.decode(HostileImages.bytes(name), maxPixels: ProbeOptions.defaultMaxPixels, method: method)
+                #expect(outcome.status != .decoded, "\(name), \(method)")
+            }
             let (facts, seconds) = HostileImages.timed(HostileImages.full, HostileImages.path(name))
             #expect(facts.integrity == .corrupt && HostileImages.codes(facts).contains(.truncated), "\(name): \(facts.problems)")
             #expect(seconds < 1)

@@ -41,7 +41,17 @@ typedef struct {
 void pf_png_read(const uint8_t *data, size_t size, int decode_pixels,
                  uint64_t max_pixels, pf_png_result *result);
 
-/// zlib's CRC-32 (the PNG chunk checksum), continued from `crc` (0 to start).
+/// Checks the PNG in `data[0..<size]` as `pf_png_read` does with `decode_pixels` set, with the
+/// same result (status, message, rows, end offset, warnings), but without libpng's row
+/// decoding: libpng reads and judges every chunk but the image data, and the IDAT chunks
+/// are checked apart (their CRCs, one zlib stream, its exact size, each row's filter byte),
+/// since unfiltering rows cannot fail. Interlaced palette images with a short palette are
+/// decoded by `pf_png_read`: libpng notes their out-of-range pixel values.
+/// Memory: as `pf_png_read` (libpng's two rows, and at most one row more), plus about
+/// 200 KB. Never longjmps out, never aborts; all memory is released.
+void pf_png_check(const uint8_t *data, size_t size, uint64_t max_pixels, pf_png_result *result);
+
+/// The CRC-32 of PNG chunks (as zlib's), continued from `crc` (0 to start).
 uint32_t pf_crc32(uint32_t crc, const uint8_t *data, size_t size);
 
 /// The libpng version this shim was built against, e.g. "1.6.39".

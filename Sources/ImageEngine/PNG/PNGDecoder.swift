@@ -1,5 +1,17 @@
 import CPNGShim
 
+/// How a PNG's pixel data is checked. Both methods find the same faults with the same
+/// messages (libpng's); they differ in the work done.
+public enum PNGDecodeMethod: String, Sendable, Equatable, CaseIterable {
+    /// libpng decodes every row: inflates it, then unfilters it.
+    case libpng
+    /// libpng reads every chunk but the image data, which is inflated and checked without
+    /// unfiltering: its CRCs, its size, each row's filter byte. Unfiltering cannot fail.
+    case inflate
+
+    public static let `default`: PNGDecodeMethod = .inflate
+}
+
 /// The outcome of running libpng over a whole PNG file.
 public struct PNGDecodeOutcome: Sendable, Equatable {
     public enum Status: Sendable, Equatable {
@@ -15,12 +27,18 @@ public struct PNGDecodeOutcome: Sendable, Equatable {
     public var firstWarning: String?
 }
 
-/// Decodes every row of a PNG, one row at a time, to prove the data is intact.
+/// Reads every row of a PNG to prove the data is intact.
 public enum PNGDecoder {
-    public static func decode(_ bytes: [UInt8], maxPixels: UInt64, decodePixels: Bool = true) -> PNGDecodeOutcome {
+    /// With `decodePixels` false, only the chunks before the image data are read.
+    public static func decode(_ bytes: [UInt8], maxPixels: UInt64, decodePixels: Bool = true,
+                              method: PNGDecodeMethod = .default) -> PNGDecodeOutcome {
         var result = pf_png_result()
         bytes.withUnsafeBufferPointer { buffer in
-            pf_png_read(buffer.baseAddress, buffer.count, decodePixels ? 1 : 0, maxPixels, &result)
+            if decodePixels && method == .inflate {
+                pf_png_check(buffer.baseAddress, buffer.count, maxPixels, &result)
+            } else {
+                pf_png_read(buffer.baseAddress, buffer.count, decodePixels ? 1 : 0, maxPixels, &result)
+            }
         }
         let message = cString(&result.message)
         let status: PNGDecodeOutcome.Status

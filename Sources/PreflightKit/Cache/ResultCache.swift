@@ -34,7 +34,7 @@ public final class ResultCache: Sendable {
 
     /// Opens (or starts) the cache for these probe options in `directory`.
     public init(directory: String, options: ProbeOptions) {
-        let name = "images-v\(Self.engineVersion)-\(options.mode.rawValue)-px\(options.maxPixels)-\(options.jpegMethod.cacheName).jsonl"
+        let name = "images-v\(Self.engineVersion)-\(options.mode.rawValue)-px\(options.maxPixels)-\(options.jpegMethod.cacheName)-\(options.pngMethod.rawValue).jsonl"
         file = directory + "/" + name
         entries = Mutex(Self.load(file, mode: options.mode))
     }
