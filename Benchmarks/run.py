@@ -19,7 +19,8 @@ run from the repository root so it never touches .build), then times, on the sam
     pillow_check.py --header-only on the same manifest
     preflight check --mode header on the 250,000-line manifest (memory), also with
       --ignore PREFLIGHT_DUPLICATE_IMAGE
-    preflight check with no --map (manifest reading only) on both manifests: MB/s
+    preflight check with no --map (manifest reading only) on both manifests, one thread
+      (the per-core rate) and --jobs threads: MB/s
   and Preflight's JPEG decode methods through its C shim (jpeg_methods.c) on a sample.
 
 The first Preflight run of each kind gets an empty PREFLIGHT_CACHE_DIR; the second,
@@ -465,17 +466,22 @@ def main():
         r = row("Preflight", "header, %d lines, --ignore PREFLIGHT_DUPLICATE_IMAGE" % n, images, images * small_mp, m)
         r["lines"] = n
         WARM[:] = []
+        # Per core is one thread's rate: on this VM a second thread adds about 1.3 to 1.5 times
+        # the throughput, not 2, so two threads' CPU-seconds understate what one core does.
+        # The threaded run gives the wall time.
         for n, path in manifests:
-            report = os.path.join(args.out, "preflight-parse-%d.json" % n)
-            m = timed("preflight manifest only %d lines" % n,
-                      [preflight, "check", path, "--mode", "header", "--jobs", jobs, "--format", "json",
-                       "--output", report], args.out, env=fresh_cache("parse-%d" % n))
-            size_mb = os.path.getsize(path) / 1e6
-            r = row("Preflight", "manifest only (no --map), %d lines" % n, 0, None, m)
-            r["lines"] = n
-            r["manifest_mb"] = size_mb
-            r["mb_per_s"] = size_mb / m["wall"]
-            r["mb_per_cpu_s"] = size_mb / m["cpu"]
+            for threads in ("1", jobs):
+                report = os.path.join(args.out, "preflight-parse-%d-j%s.json" % (n, threads))
+                m = timed("preflight manifest only %d lines, %s thread(s)" % (n, threads),
+                          [preflight, "check", path, "--mode", "header", "--jobs", threads, "--format", "json",
+                           "--output", report], args.out, env=fresh_cache("parse-%d" % n))
+                size_mb = os.path.getsize(path) / 1e6
+                r = row("Preflight", "manifest only (no --map), %d lines, --jobs %s" % (n, threads), 0, None, m)
+                r["lines"] = n
+                r["threads"] = int(threads)
+                r["manifest_mb"] = size_mb
+                r["mb_per_s"] = size_mb / m["wall"]
+                r["mb_per_cpu_s"] = size_mb / m["cpu"]
 
     results["seconds_total"] = time.time() - started
 
@@ -543,19 +549,27 @@ def main():
                           "met" if min(w, c) >= 1.5 and misses == 0 else "MISSED", w, c, misses)))
     if full1 and full2:
         x = full1["wall"] / max(full2["wall"], 0.01)
-        goals.append(("second run >= 50x faster than the first", "%s: %.0fx (wall %.2f s -> %.2f s)" % (
+        goals.append(("second run >= 50x faster than the first, full mode", "%s: %.0fx (wall %.2f s -> %.2f s)" % (
             "met" if x >= 50 else "MISSED", x, full1["wall"], full2["wall"])))
+    many1 = next((r for r in rows if r["tool"] == "Preflight" and r["mode"].startswith("header, ")
+                  and r["mode"].endswith("lines, first run") and r.get("lines") == 100000), None)
+    many2 = next((r for r in rows if r["tool"] == "Preflight" and r["mode"].startswith("header, ")
+                  and r["mode"].endswith("lines, second run")), None)
+    if many1 and many2:
+        x = many1["wall"] / max(many2["wall"], 0.01)
+        goals.append(("second run >= 50x faster than the first, header mode, many files",
+                      "%s: %.1fx (wall %.2f s -> %.2f s)" % ("met" if x >= 50 else "MISSED", x, many1["wall"], many2["wall"])))
     head = next((r for r in rows if r["tool"] == "Preflight" and r["mode"].startswith("header, ")
                  and "lines, first run" in r["mode"]), None)
     if head and head.get("ratio_wall"):
         w, c = float(head["ratio_wall"][:-1]), float(head["ratio_cpu"][:-1])
         goals.append(("header mode >= 10x Pillow header-only, %d lines/files" % head["lines"],
                       "%s: %.2fx wall, %.2fx CPU" % ("met" if min(w, c) >= 10 else "MISSED", w, c)))
-    parse = [r for r in rows if r["mode"].startswith("manifest only")]
+    parse = [r for r in rows if r["mode"].startswith("manifest only") and r.get("threads") == 1]
     if parse:
-        worst = min(r["mb_per_cpu_s"] for r in parse)
-        goals.append(("manifest reading >= 100 MB/s per core", "%s: %.0f MB per CPU-second (lowest of %s)" % (
-            "met" if worst >= 100 else "MISSED", worst, ", ".join("%.0f" % r["mb_per_cpu_s"] for r in parse))))
+        worst = min(r["mb_per_s"] for r in parse)
+        goals.append(("manifest reading >= 100 MB/s per core", "%s: %.0f MB/s on one thread (lowest of %s)" % (
+            "met" if worst >= 100 else "MISSED", worst, ", ".join("%.0f" % r["mb_per_s"] for r in parse))))
     big = [r for r in rows if r["tool"] == "Preflight" and "250000 lines" in r["mode"]]
     if big:
         peak = max(r["rss_mb"] for r in big)
