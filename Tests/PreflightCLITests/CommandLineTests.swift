@@ -16,7 +16,13 @@ struct Preflight {
         return folder.appendingPathComponent("preflight")
     }
 
-    static let cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-test-cache-\(UUID().uuidString)")
+    /// A result cache of the test run's own, inside the build folder, so that nothing is left
+    /// in the temporary folder: each test run empties the caches of the runs before it.
+    static let cacheDirectory: URL = {
+        let caches = binary.deletingLastPathComponent().appendingPathComponent("preflight-test-caches")
+        try? FileManager.default.removeItem(at: caches)
+        return caches.appendingPathComponent(UUID().uuidString)
+    }()
 
     struct Run {
         var status: Int32
