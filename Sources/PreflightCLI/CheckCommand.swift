@@ -32,7 +32,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var images: ImageLocationOptions
 
-    @Option(help: "full: decode every pixel (finds corruption). header: read headers only (fast).")
+    @Option(help: "full: check all image data, as a decoder reads it (finds corruption). header: read headers only (fast).")
     var mode: ProbeMode = .full
 
     @Option(help: "Report format on standard output (or in --output): text, json, sarif, junit or github.")

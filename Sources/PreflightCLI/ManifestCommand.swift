@@ -185,7 +185,7 @@ extension ManifestCommand {
         @Flag(name: .customLong("clip-boxes"), help: "Cut boxes that run off the image to the image instead of dropping them.")
         var clipBoxes = false
 
-        @Option(help: "full: decode every pixel (finds corruption). header: read headers only (fast).")
+        @Option(help: "full: check all image data, as a decoder reads it (finds corruption). header: read headers only (fast).")
         var mode: ProbeMode = .full
 
         @OptionGroup var images: ImageLocationOptions

@@ -14,7 +14,7 @@ struct ProbeCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "header: read headers only (fast; corruption not checked). full: decode every pixel.")
+    @Option(help: "header: read headers only (fast; corruption not checked). full: check all image data, as a decoder reads it.")
     var mode: ProbeMode = .full
 
     @Option(help: "Never decode an image whose header declares more pixels than this.")

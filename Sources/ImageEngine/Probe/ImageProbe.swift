@@ -24,8 +24,9 @@ public struct ProbeOptions: Sendable, Equatable {
     }
 }
 
-/// Examines one image file: format by content, header facts, and in full mode a decode
-/// of every pixel. Never throws: every failure becomes a problem in the returned facts.
+/// Examines one image file: format by content, header facts, and in full mode a check of
+/// all the image data as a decoder reads it. Never throws: every failure becomes a problem
+/// in the returned facts.
 public struct ImageProbe: Sendable {
     public let options: ProbeOptions
     /// How many leading bytes header mode reads first; more are read only when a header

@@ -23,7 +23,7 @@ public enum GitHubReport: Reporter {
         let verdict = Verdict.of(result, failOn: context.failOn)
         var out = "## Preflight: \(verdict == .pass ? "pass" : "fail")\n\n"
         out += "\(result.count(.error)) errors, \(result.count(.warning)) warnings; \(result.imagesExamined) images examined"
-        out += result.options.mode == .full ? " (every pixel decoded).\n\n" : " (headers only).\n\n"
+        out += result.options.mode == .full ? " (all image data checked).\n\n" : " (headers only).\n\n"
         for stats in result.stats {
             out += "- **\(stats.role.rawValue)** `\(stats.file)`: \(stats.totalLines) lines, \(stats.validLines) valid, \(stats.invalidLines) invalid, \(stats.ignoredLines) ignored; \(stats.useCase.rawValue)\n"
         }

@@ -52,7 +52,7 @@ public enum TextReport: Reporter {
             }
             out += folderSummary(result, stats)
         }
-        let mode = result.options.mode == .full ? "every pixel decoded" : "headers only; corruption not checked"
+        let mode = result.options.mode == .full ? "all image data checked" : "headers only; corruption not checked"
         let cached = result.imagesFromCache > 0 ? ", \(result.imagesFromCache) unchanged since an earlier run" : ""
         out += "  images examined: \(result.imagesExamined) (\(mode)\(cached))\n"
         if !result.omittedFindings.isEmpty {

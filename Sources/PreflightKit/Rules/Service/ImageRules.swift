@@ -85,7 +85,7 @@ public struct InvalidImage: LineRule {
         explanation: """
             The image must exist, be PNG or JPEG by content (whatever its name says), be at most \
             15 MB, have an aspect ratio of at most 20:1 and, for image-level labels, be 64 to 4096 \
-            pixels a side. In full mode Preflight also decodes every pixel: a truncated or corrupt \
+            pixels a side. In full mode Preflight also reads all of the image data as a decoder does: a truncated or corrupt \
             file, or a JPEG the decoder cannot read (12-bit, lossless), is refused here too, though \
             the service may only fail on it during training. The line is left out.
             """,
