@@ -79,14 +79,6 @@ public final class ResultCache: Sendable {
     /// Which CRC-32 of a file: of its first bytes, or of all of it.
     enum Checksum { case head, whole }
 
-    /// The CRC-32 recorded for an unchanged file, if any.
-    func crc32(_ kind: Checksum, for path: String, identity: FileIdentity) -> UInt32? {
-        entries.withLock { entries in
-            guard let entry = entries[path], entry.identity == identity else { return nil }
-            return kind == .head ? entry.headCRC32 : entry.crc32
-        }
-    }
-
     func storeCRC32(_ crc: UInt32, _ kind: Checksum, for path: String, identity: FileIdentity) {
         entries.withLock { entries in
             guard var entry = entries[path], entry.identity == identity else { return }

@@ -46,11 +46,6 @@ struct ImageCatalog {
         return (paths[i], i < records.count ? records[i].facts : nil)
     }
 
-    func facts(for path: String) -> ImageFacts? {
-        guard let i = index[path], i < records.count else { return nil }
-        return records[i].facts
-    }
-
     /// Paths that a symbolic link leads out of their mapped folder; never read.
     var escapedPaths: Set<String> {
         var escaped = Set<String>()
