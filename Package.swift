@@ -42,6 +42,6 @@ let package = Package(
         .testTarget(name: "PreflightJSONTests", dependencies: ["PreflightJSON"]),
         .testTarget(name: "PreflightKitTests", dependencies: ["PreflightKit", "PreflightTestSupport"]),
         // Runs the built `preflight` binary as a user would.
-        .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "PreflightJSON"]),
+        .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "PreflightJSON", "PreflightTestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ImageEngine
+import PreflightTestSupport
 
 @Suite("Probe details")
 struct ProbeDetailTests {
@@ -133,8 +134,7 @@ struct ProbeDetailTests {
 final class TemporaryDirectory {
     let path: String
     init() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let url = try makeTemporaryFolder("test")
         path = url.path
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }

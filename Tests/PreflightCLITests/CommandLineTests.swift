@@ -1,6 +1,7 @@
 import Foundation
 import PreflightJSON
 import Testing
+import PreflightTestSupport
 
 /// Runs the `preflight` binary built beside the tests.
 struct Preflight {
@@ -103,8 +104,7 @@ struct CommandLineTests {
     }
 
     @Test func outputFileIsWrittenAndStdoutStaysEmpty() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeTemporaryFolder("cli")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("report.json").path
         let run = try Preflight.run(Preflight.example + ["--format", "json", "--output", path])
@@ -161,8 +161,7 @@ struct CommandLineTests {
 @Suite("Interrupting a run")
 struct InterruptTests {
     @Test func ctrlCStopsPromptlyAndKeepsThePreviousReport() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-interrupt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeTemporaryFolder("interrupt")
         defer { try? FileManager.default.removeItem(at: folder) }
         // A manifest long enough that the run is still going when interrupted.
         let line = #"{"source-ref":"s3://b/x.jpg","label":1,"label-metadata":{"class-name":"cat","confidence":1,"type":"groundtruth/image-classification","human-annotated":"yes","creation-date":"2023-05-04T10:11:12.000Z"}}"#

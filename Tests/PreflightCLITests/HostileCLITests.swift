@@ -3,6 +3,7 @@ import PreflightJSON
 import Testing
 #if canImport(Glibc)
 import Glibc
+import PreflightTestSupport
 #endif
 
 /// The `preflight` binary run on hostile datasets, with its peak memory: the kernel's
@@ -74,8 +75,7 @@ struct HostileCLITests {
     static let hostileImages = Preflight.repository.appendingPathComponent("Fixtures/hostile/images")
 
     func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-hostile-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let url = try makeTemporaryFolder("hostile-cli")
         return url
     }
 

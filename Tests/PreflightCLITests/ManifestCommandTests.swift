@@ -1,13 +1,13 @@
 import Foundation
 import PreflightJSON
 import Testing
+import PreflightTestSupport
 
 /// A scratch folder for one test, removed afterwards.
 final class Scratch {
     let url: URL
     init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        url = try makeTemporaryFolder("cli")
     }
     func path(_ relative: String) -> String { url.appendingPathComponent(relative).path }
     /// Copies `Fixtures/images/FIXTURE` to RELATIVE, creating folders.

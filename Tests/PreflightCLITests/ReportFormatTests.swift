@@ -2,6 +2,7 @@ import Foundation
 import FoundationXML
 import PreflightJSON
 import Testing
+import PreflightTestSupport
 
 /// Every report format, written by one run over the example dataset.
 @Suite("Reports on the example dataset", .serialized)
@@ -10,8 +11,7 @@ struct ReportFormatTests {
         let folder: URL
         let json: JSONValue
         init() throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-reports-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            folder = try makeTemporaryFolder("reports")
             let summary = folder.appendingPathComponent("step-summary.md").path
             let run = try Preflight.run(Preflight.example + [
                 "--format", "json", "--output", folder.appendingPathComponent("report.json").path,

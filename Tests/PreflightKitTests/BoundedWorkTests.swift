@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 @testable import PreflightKit
+import PreflightTestSupport
 
 /// However large or broken the input, the run keeps a bounded amount of state.
 @Suite("Bounded work")
 struct BoundedWorkTests {
     func manifest(_ lines: [String]) throws -> (URL, () -> Void) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-bounded-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeTemporaryFolder("bounded")
         let url = folder.appendingPathComponent("train.manifest")
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
         return (url, { try? FileManager.default.removeItem(at: folder) })
@@ -30,8 +30,7 @@ struct BoundedWorkTests {
 
     @Test func duplicateFindingsPastTheLimitAreCountedNotKept() throws {
         // Ten lines naming one image: nine duplicate findings, of which only five fit.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-bounded-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeTemporaryFolder("bounded")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.copyItem(at: KitFixtures.root.appendingPathComponent("images/jpeg-baseline.jpg"),
                                          to: folder.appendingPathComponent("a.jpg"))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import ImageEngine
 @testable import PreflightKit
+import PreflightTestSupport
 
 /// The findings do not depend on how the work is spread: any number of threads, with the
 /// result cache or without, in the order the lines were written.
@@ -10,8 +11,7 @@ struct DeterminismTests {
     /// The example dataset's training lines repeated past several line batches, with broken
     /// lines among them, so batches, duplicates and findings all cross batch boundaries.
     static func largeManifest() throws -> (folder: URL, manifest: URL) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-determinism-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeTemporaryFolder("determinism")
         try FileManager.default.copyItem(at: KitFixtures.root.appendingPathComponent("example/images"),
                                          to: folder.appendingPathComponent("images"))
         let lines = try String(contentsOf: KitFixtures.root.appendingPathComponent("example/train.manifest"), encoding: .utf8)

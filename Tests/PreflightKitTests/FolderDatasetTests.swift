@@ -3,13 +3,13 @@ import PreflightJSON
 import Glibc
 import Testing
 @testable import PreflightKit
+import PreflightTestSupport
 
 /// A folder made at test time from copies of the committed fixtures; removed afterwards.
 final class TemporaryTree {
     let root: URL
     init(_ tree: [String: ExampleImage] = [:]) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-tree-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try makeTemporaryFolder("tree")
         try add(tree)
     }
     func add(_ tree: [String: ExampleImage]) throws {

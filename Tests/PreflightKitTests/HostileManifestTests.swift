@@ -20,7 +20,7 @@ struct HostileDataset {
     }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-hostile-\(UUID().uuidString)")
+        folder = try makeTemporaryFolder("hostile")
         images = folder.appendingPathComponent("images")
         try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("images/jpeg-baseline.jpg"),

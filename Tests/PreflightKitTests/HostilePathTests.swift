@@ -4,6 +4,7 @@ import ImageEngine
 @testable import PreflightKit
 #if canImport(Glibc)
 import Glibc
+import PreflightTestSupport
 #endif
 
 /// source-refs that try to leave the mapped folder: nothing outside it may ever be read.
@@ -48,7 +49,7 @@ struct HostilePathTests {
         let outsideImage: String
 
         init() throws {
-            root = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-paths-\(UUID().uuidString)")
+            root = try makeTemporaryFolder("paths")
             images = root.appendingPathComponent("images")
             let outside = root.appendingPathComponent("outside")
             let fm = FileManager.default

@@ -3,6 +3,7 @@ import Testing
 import PreflightJSON
 @testable import ImageEngine
 @testable import PreflightKit
+import PreflightTestSupport
 
 @Suite("The result cache")
 struct ResultCacheTests {
@@ -11,7 +12,7 @@ struct ResultCacheTests {
         let folder: URL
         let cache: URL
         init() throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-cache-\(UUID().uuidString)")
+            folder = try makeTemporaryFolder("cache")
             cache = folder.appendingPathComponent("cache")
             try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: KitFixtures.root.appendingPathComponent("example"),
