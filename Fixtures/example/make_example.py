@@ -112,7 +112,7 @@ FAULTS = {
     "train-test-overlap": (
         "test-03.jpg is a byte-for-byte copy of train-07.jpg (training line 7), under another name, with "
         "the same boxes; the line is otherwise valid.",
-        "`PREFLIGHT_TRAIN_TEST_OVERLAP` (a warning: the same image in both sets)."),
+        "`PREFLIGHT_TRAIN_TEST_OVERLAP` (an error: the same image in both sets makes the test score meaningless, though the service trains all the same)."),
     "missing-confidence": (
         "Three annotations, but `objects` in the metadata holds only two confidences.",
         "`ERROR_MISSING_BOUNDING_BOX_CONFIDENCE` (metadata error; the guide does not say whether the "

@@ -60,6 +60,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The AWS region, for its dataset quotas (ap-south-1 and eu-west-2 have smaller ones).")
     var region: String?
 
+    @Option(help: "Colour in the text report: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never.")
+    var color: ColorChoice = .auto
+
     @Option(help: "Never decode an image whose header declares more pixels than this.")
     var maxPixels: UInt64 = ProbeOptions.defaultMaxPixels
 
@@ -81,7 +84,29 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
+    enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, always, never
+
+        /// Whether the text report on standard output is coloured (no-color.org: only a
+        /// non-empty NO_COLOR switches colour off; a dumb terminal has none).
+        var enabled: Bool {
+            switch self {
+            case .always: return true
+            case .never: return false
+            case .auto:
+                func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+                if let noColor = env("NO_COLOR"), !noColor.isEmpty { return false }
+                if env("TERM") == "dumb" { return false }
+                return isatty(1) != 0
+            }
+        }
+    }
+
     func validate() throws {
+        if let region, ServiceLimits.region(named: region) == nil {
+            throw ValidationError("--region \(region): Amazon Rekognition Custom Labels does not run there; "
+                + "expected one of \(ServiceLimits.regions.joined(separator: ", "))")
+        }
         for code in ignored where RuleCatalogue.definition(code: code) == nil {
             throw ValidationError("--ignore \(code): no such check (`preflight rules` lists them)")
         }
@@ -100,24 +125,43 @@ struct CheckCommand: ParsableCommand {
     }
 
     mutating func run() throws {
-        var options = images.checkOptions(mode: mode, maxPixels: maxPixels)
-        options.ignored = Set(ignored.map { $0.uppercased() })
-        options.region = region
-        options.verifyCache = cacheVerify
-        let progressLine: ProgressLine? = !quiet && isatty(2) != 0 ? ProgressLine() : nil
-        if let progressLine {
-            options.progress = { @Sendable done, total in progressLine.update(done: done, total: total) }
-        }
-
         // A folder is checked as the service imports it: labelled by folder name.
         if rekognitionDirectory != nil, FolderWalker.isFolder(training) || test.map(FolderWalker.isFolder) == true {
             throw ValidationError("--rekognition-dir needs manifests; write the folder's with `preflight manifest from-folder`")
         }
+        // Every output is checked before any image is read: a typo costs nothing, and no
+        // output may land on an input.
+        let reportFiles = reports.compactMap(parseReport)
+        let plan = OutputPlan(files: (output.map { [("--output", $0)] } ?? []) + reportFiles.map { ("--report", $0.1) },
+                              rekognitionDirectory: rekognitionDirectory,
+                              inputs: [training] + (test.map { [$0] } ?? []))
+        do { try plan.approve(roles: test == nil ? [.training] : [.training, .testing]) } catch {
+            throw CommandFailure(error.description)
+        }
+
+        var options = images.checkOptions(mode: mode, maxPixels: maxPixels)
+        options.ignored = Set(ignored.map { $0.uppercased() })
+        options.region = region.flatMap(ServiceLimits.region(named:))
+        options.verifyCache = cacheVerify
+        if let problem = images.cacheProblem { printToStandardError("preflight: \(problem)") }
+        let progressLine: ProgressLine? = !quiet && isatty(2) != 0 ? ProgressLine(cache: options.cache) : nil
+        if let progressLine {
+            options.progress = { @Sendable done, total in progressLine.update(done: done, total: total) }
+        }
+
         let result: CheckResult
         do { result = try FolderCheck(options: options).run(training: training, test: test, location: location) } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         progressLine?.finish()
+        if let failure = options.cache?.saveFailure {
+            printToStandardError("preflight: \(failure)")
+        }
+        if result.interrupted {
+            printToStandardError("preflight: interrupted before the lines were judged: no report was written. "
+                + (options.cache == nil ? "" : "The images examined so far are kept in the result cache; the next run goes on from there."))
+            throw ExitCode(ExitStatus.interrupted)
+        }
 
         let context = ReportContext(failOn: failOn.severity)
         let reporter = ReportFormats.named(format)!
@@ -134,15 +178,15 @@ struct CheckCommand: ParsableCommand {
             write(reporter, to: output)
         } else {
             var terminal = context
-            terminal.color = reporter == TextReport.self && isatty(1) != 0 && getenv("NO_COLOR") == nil
+            terminal.color = reporter == TextReport.self && color.enabled
             var out = StandardOutput()
             reporter.write(result, context: terminal, to: &out)
             out.flush()
         }
-        for (extra, path) in reports.compactMap(parseReport) {
+        for (extra, path) in reportFiles {
             write(extra, to: path)
         }
-        let wantsGitHub = reporter == GitHubReport.self || reports.compactMap(parseReport).contains { $0.0 == GitHubReport.self }
+        let wantsGitHub = reporter == GitHubReport.self || reportFiles.contains { $0.0 == GitHubReport.self }
         if wantsGitHub, let summaryPath = getenv("GITHUB_STEP_SUMMARY").map({ String(cString: $0) }), !summaryPath.isEmpty {
             appendJobSummary(GitHubReport.jobSummary(result, context: context), to: summaryPath)
         }
@@ -177,26 +221,50 @@ private func appendJobSummary(_ text: String, to path: String) {
     _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
 }
 
-/// "examined 1234/5000 images  85/s  about 44 s left" on standard error, redrawn at most
-/// four times a second; only on a terminal.
+/// "images 1234/5000 (24%), 300 from the cache  85/s  0:12 elapsed, about 0:44 left" on
+/// standard error, redrawn at most four times a second; only on a terminal. The rate counts
+/// the images decoded, not those the cache answered.
 final class ProgressLine: Sendable {
     private struct State { var started = 0.0; var lastDrawn = 0.0; var drawn = false }
     private let state = Mutex(State())
+    private let cache: ResultCache?
 
-    init() { state.withLock { $0.started = Self.now() } }
+    init(cache: ResultCache?) {
+        self.cache = cache
+        state.withLock { $0.started = Self.now() }
+    }
 
     func update(done: Int, total: Int) {
         let now = Self.now()
+        let cached = cache?.hits.load(ordering: .relaxed) ?? 0
         let line: String? = state.withLock { state in
             guard now - state.lastDrawn >= 0.25 || done == total else { return nil }
             state.lastDrawn = now
             state.drawn = true
-            let elapsed = max(now - state.started, 0.001)
-            let rate = Double(done) / elapsed
-            let left = rate > 0 ? Double(total - done) / rate : 0
-            return "\rexamined \(done)/\(total) images  \(Int(rate.rounded()))/s  about \(Int(left.rounded())) s left\u{1B}[K"
+            return Self.text(done: done, total: total, cached: cached, elapsed: now - state.started)
         }
-        if let line { writeToStandardError(line) }
+        if let line { writeToStandardError("\r" + line + "\u{1B}[K") }
+    }
+
+    static func text(done: Int, total: Int, cached: Int, elapsed: Double) -> String {
+        let percent = total > 0 ? done * 100 / total : 100
+        var line = "images \(done)/\(total) (\(percent)%)"
+        if cached > 0 { line += ", \(cached) from the cache" }
+        let decoded = max(0, done - cached)
+        if elapsed >= 1 && decoded > 0 { line += "  \(Int((Double(decoded) / elapsed).rounded()))/s" }
+        line += "  \(clock(elapsed)) elapsed"
+        if done > 0 && done < total && elapsed >= 1 {
+            line += ", about \(clock(elapsed / Double(done) * Double(total - done))) left"
+        }
+        return line
+    }
+
+    /// 0:07, 12:30, 1:02:03.
+    static func clock(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return hours > 0 ? "\(hours):\(two(minutes)):\(two(secs))" : "\(minutes):\(two(secs))"
     }
 
     func finish() {

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import ImageEngine
 import PreflightKit
 
@@ -20,10 +23,29 @@ struct ImageLocationOptions: ParsableArguments {
     var noCache = false
 
     func validate() throws {
-        for map in maps where SourceRefResolver.parseMapping(map) == nil {
-            throw ValidationError("--map \(map): expected s3://BUCKET[/PREFIX]=DIR")
+        for map in maps {
+            guard let mapping = SourceRefResolver.parseMapping(map) else {
+                throw ValidationError("--map \(map): expected s3://BUCKET[/PREFIX]=DIR")
+            }
+            try Self.requireFolder(mapping.directory, option: "--map \(map)")
         }
+        if let root { try Self.requireFolder(root, option: "--root \(root)") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    /// A folder that does not exist is a mistake in the command, not a dataset whose every
+    /// image is missing: it is refused before anything is read.
+    static func requireFolder(_ path: String, option: String) throws {
+        guard FolderWalker.isFolder(path) else {
+            let what = access(path, F_OK) == 0 ? "is not a folder" : "does not exist"
+            throw ValidationError("\(option): the folder \(path) \(what); name the folder that holds the images")
+        }
+    }
+
+    /// Why the result cache cannot be used this run, to be said once; nil when it can (or is not wanted).
+    var cacheProblem: String? {
+        guard !noCache, case .failure(let problem)? = ResultCache.defaultLocation() else { return nil }
+        return problem.description
     }
 
     func checkOptions(mode: ProbeMode, maxPixels: UInt64 = ProbeOptions.defaultMaxPixels) -> CheckOptions {
@@ -32,7 +54,7 @@ struct ImageLocationOptions: ParsableArguments {
         options.maxPixels = maxPixels
         options.jobs = jobs
         options.resolver = SourceRefResolver(mappings: maps.compactMap(SourceRefResolver.parseMapping), root: root)
-        if !noCache, let directory = ResultCache.defaultDirectory() {
+        if !noCache, case .success(let directory)? = ResultCache.defaultLocation() {
             options.cache = ResultCache(directory: directory, options: options.probeOptions)
         }
         return options

@@ -52,3 +52,27 @@ public enum InterruptCleanup {
         }
     }
 }
+
+/// A Ctrl-C while images are being examined: the images under way are finished, no new one
+/// is started, and what was learnt is kept in the result cache, so that the next run goes
+/// on from there. A second Ctrl-C, or one at any other moment, stops at once.
+public enum Interruption {
+    private static let state = Atomic<Int>(0)
+    private static let idle = 0, examining = 1, requested = 2
+
+    /// True once a Ctrl-C asked the examination to wind down.
+    public static var isRequested: Bool { state.load(ordering: .relaxed) == requested }
+
+    /// Called from the signal handler: true when the run winds down by itself, false when
+    /// the caller must stop the process at once. Async-signal-safe (one atomic exchange).
+    public static func request() -> Bool {
+        state.compareExchange(expected: examining, desired: requested, ordering: .relaxed).exchanged
+    }
+
+    /// Runs `body` with Ctrl-C winding the examination down rather than stopping the process.
+    static func windingDown<T>(_ body: () -> T) -> T {
+        _ = state.compareExchange(expected: idle, desired: examining, ordering: .relaxed)
+        defer { _ = state.compareExchange(expected: examining, desired: idle, ordering: .relaxed) }
+        return body()
+    }
+}

@@ -96,7 +96,7 @@ struct ReportFormatTests {
         #expect(training["use_case"]?.stringValue == "OBJECT_LOCALIZATION")
         #expect(training["total_json_lines"]?.numberValue?.int64 == 22)
         #expect(training["invalid_json_lines"]?.numberValue?.int64 == 3)
-        #expect(training["error_json_line_indices"]?.arrayValue?.compactMap { $0.numberValue?.int64 } == [13, 16, 19])
+        #expect(training["error_json_line_indices"]?.arrayValue?.compactMap { $0.numberValue?.int64 } == [5, 8, 13, 16, 19])
         #expect(summary["statistics"]?["testing"]?["error_json_line_indices"]?.arrayValue?.count == 1)
         #expect(summary["errors"]?.arrayValue != nil)
     }

@@ -41,6 +41,13 @@ public final class ResultCache: Sendable {
 
     /// The default cache folder for this user, created if needed; nil when there is none.
     public static func defaultDirectory() -> String? {
+        if case .success(let directory)? = defaultLocation() { return directory }
+        return nil
+    }
+
+    /// The default cache folder for this user, created if needed, or why it cannot be used;
+    /// nil when no variable names one.
+    public static func defaultLocation() -> Result<String, CacheFolderProblem>? {
         func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } }
         let directory: String
         if let explicit = env("PREFLIGHT_CACHE_DIR") {
@@ -52,8 +59,28 @@ public final class ResultCache: Sendable {
         } else {
             return nil
         }
-        return makeDirectories(directory) ? directory : nil
+        guard makeDirectories(directory) else {
+            return .failure(CacheFolderProblem(directory: directory, reason: String(cString: strerror(errno))))
+        }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            return .failure(CacheFolderProblem(directory: directory, reason: String(cString: strerror(errno))))
+        }
+        return .success(directory)
     }
+
+    /// Why the cache folder cannot be used, in a sentence for the user.
+    public struct CacheFolderProblem: Error, CustomStringConvertible, Sendable {
+        public var directory: String
+        public var reason: String
+        public var description: String {
+            "the result cache folder \(directory) cannot be written (\(reason)): every image is examined afresh "
+                + "and nothing is kept for the next run; set PREFLIGHT_CACHE_DIR to a writable folder, or pass --no-cache"
+        }
+    }
+
+    /// Why the last `save()` failed, if it did.
+    public var saveFailure: String? { saveError.withLock { $0 } }
+    private let saveError = Mutex<String?>(nil)
 
     /// Cached facts for `path` if its identity is unchanged.
     func lookup(_ path: String, identity: FileIdentity) -> Entry? {
@@ -100,7 +127,15 @@ public final class ResultCache: Sendable {
         guard dirty.load(ordering: .relaxed) else { return }
         dirty.store(false, ordering: .relaxed)
         let snapshot = entries.withLock { $0 }
-        try? AtomicFile.write(to: file) { sink in
+        do {
+            try write(snapshot)
+        } catch {
+            saveError.withLock { $0 = "the result cache was not saved (\(error.description)); the next run examines every image again" }
+        }
+    }
+
+    private func write(_ snapshot: EntryTable) throws(AtomicFile.WriteError) {
+        try AtomicFile.write(to: file) { sink in
             var line: [UInt8] = []
             for (path, entry) in snapshot.pairs {
                 let id = entry.identity

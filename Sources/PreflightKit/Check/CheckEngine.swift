@@ -18,16 +18,60 @@ public struct CheckResult: Sendable {
     /// In report order: training before test; per manifest, lines in order, then dataset findings.
     public var findings: [Finding]
     public var stats: [DatasetStats]
-    /// Distinct image files examined.
+    /// Distinct `source-ref`s the manifests name (training and test together).
+    public var imagesNamed = 0
+    /// Distinct image files examined (located through --map or --root, whether or not they exist).
     public var imagesExamined: Int
     /// Of those, how many were taken from the result cache.
     public var imagesFromCache = 0
+    /// Distinct `source-ref`s that led to no file: not covered by --map or --root, or leaving their folder.
+    public var imagesNotLookedFor = 0
+    /// Of those, how many could not be read (missing, not a file, no permission).
+    public var imagesUnreadable = 0
+    /// Of those, PNGs and JPEGs that full mode did not decode (over a decoding limit).
+    public var imagesNotDecoded = 0
     /// Manifests that could not be read at all (the run cannot be trusted: exit code 2).
     public var unreadableManifests: [String]
     /// Findings past `maxStoredFindings`, counted by code but not kept.
     public var omittedFindings: [String: Int] = [:]
+    /// A Ctrl-C stopped the run before the lines were judged: there is no verdict to report.
+    public var interrupted = false
 
     public func stats(for role: DatasetRole) -> DatasetStats? { stats.first { $0.role == role } }
+
+    /// True only when every image was read and its data checked in full.
+    public var integrityChecked: Bool {
+        options.mode == .full && !options.resolver.isEmpty && imagesExamined > 0 && imagesUnreadable == 0
+            && imagesNotDecoded == 0 && imagesNotLookedFor == 0
+    }
+
+    /// What was read of the images and what was not, in one sentence every report shares:
+    /// "29 named; 28 read, 1 could not be read; all image data of those read checked".
+    public var imagesStatement: String {
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        let named = "\(count(imagesNamed, "distinct image")) named"
+        guard !options.resolver.isEmpty else {
+            return named + "; none read (no --map or --root): only the manifests were checked"
+        }
+        let read = imagesExamined - imagesUnreadable
+        var parts = [named]
+        var found = "\(read) read"
+        if imagesUnreadable > 0 { found += ", \(imagesUnreadable) could not be read" }
+        let unmapped = imagesNotLookedFor
+        if unmapped > 0 { found += ", \(unmapped) not looked for (no --map covers them, or their key leaves the folder)" }
+        parts.append(found)
+        if read == 0 {
+            parts.append("no image data checked")
+        } else if options.mode == .header {
+            parts.append("headers only: image data (corruption) not checked")
+        } else if imagesNotDecoded > 0 {
+            parts.append("image data checked in \(read - imagesNotDecoded), not in \(imagesNotDecoded) (over a decoding limit, such as --max-pixels)")
+        } else {
+            parts.append(read == 1 ? "its image data checked" : "all their image data checked")
+        }
+        if imagesFromCache > 0 { parts.append("\(imagesFromCache) unchanged since an earlier run") }
+        return parts.joined(separator: "; ")
+    }
 
     /// Findings of a severity, the omitted ones included.
     public func count(_ severity: Severity) -> Int {
@@ -77,10 +121,22 @@ public struct CheckEngine: Sendable {
                 for case let (path, directory)? in located { catalog.add(path, directory: directory) }
             }
         }
-        catalog.examineAll(probe: ImageProbe(options: options.probeOptions), jobs: options.jobs,
-                           cache: options.cache, verify: options.verifyCache, progress: options.progress)
+        Interruption.windingDown {
+            catalog.examineAll(probe: ImageProbe(options: options.probeOptions), jobs: options.jobs,
+                               cache: options.cache, verify: options.verifyCache, progress: options.progress)
+        }
+        if Interruption.isRequested {
+            // Nothing is judged on half the images; what was learnt is kept for the next run.
+            options.cache?.save()
+            result.interrupted = true
+            return result
+        }
         let escapedBySymlink = catalog.escapedPaths
         result.imagesExamined = catalog.examinedCount
+        for record in catalog.records {
+            guard let facts = record.facts else { continue }
+            if facts.integrity == .unreadable { result.imagesUnreadable += 1 } else if facts.isUndecoded { result.imagesNotDecoded += 1 }
+        }
         result.imagesFromCache = options.cache?.hits.load(ordering: .relaxed) ?? 0
 
         // Images with the same bytes, across both manifests. The cache has learnt all it
@@ -89,14 +145,15 @@ public struct CheckEngine: Sendable {
         let groups = findsDuplicates ? catalog.identicalContentGroups(jobs: options.jobs, cache: options.cache) : [:]
         options.cache?.saveAndRelease()
 
-        // Pass 2: every line through every line rule.
+        // Pass 2: every line through every line rule. Lines naming an image an earlier line
+        // names are noted on the way, by `source-ref` (from the text alone) and by image.
         var lineFindings: [DatasetRole: [Finding]] = [:]
         var storedFindings = 0
+        var sameImages = SameImageTracker(groups: groups, findsDuplicates: findsDuplicates)
         for input in readable {
             var stats = DatasetStats(file: input.path, role: input.role)
             stats.fileSize = FileBytes.size(path: input.path).map { $0 }.get(or: 0)
             var findings: [Finding] = []
-            var distinct = Set<String>()
             let catalog = catalog, escapedBySymlink = escapedBySymlink
             // The service refuses a manifest over the line limit outright: the rest are
             // counted, none of them checked (memory stays bounded however long the file).
@@ -119,7 +176,7 @@ public struct CheckEngine: Sendable {
                 for handoff in checks {
                     let check = handoff.value
                     stats.add(check)
-                    if case .local(let path)? = check.resolution { distinct.insert(path) }
+                    sameImages.add(check, stats: &stats)
                     for finding in check.findings {
                         if storedFindings < options.maxStoredFindings {
                             findings.append(finding)
@@ -132,32 +189,13 @@ public struct CheckEngine: Sendable {
             }
             stats.totalLines += unchecked
             stats.uncheckedLines += unchecked
-            stats.distinctImages = distinct.count
             if lineFindings[input.role] == nil { lineFindings[input.role] = findings } else { lineFindings[input.role]! += findings }
             result.stats.append(stats)
         }
 
-        // Lines whose images have the same bytes.
-        var contentGroups = ContentGroups()
-        var firstSeen: [Int: (role: DatasetRole, line: Int, path: String)] = [:]
-        var firstLineOfPath: [String: (role: DatasetRole, line: Int)] = [:]
-        for role in [DatasetRole.training, .testing] where findsDuplicates {
-            guard let stats = result.stats.first(where: { $0.role == role }) else { continue }
-            for (line, path) in stats.imageLines {
-                if let group = groups[path] {
-                    if let first = firstSeen[group] {
-                        contentGroups.duplicates.append((role, line, path, first.role, first.line, first.path))
-                    } else {
-                        firstSeen[group] = (role, line, path)
-                    }
-                } else if let first = firstLineOfPath[path] {
-                    // The same file named again.
-                    contentGroups.duplicates.append((role, line, path, first.role, first.line, path))
-                } else {
-                    firstLineOfPath[path] = (role, line)
-                }
-            }
-        }
+        let contentGroups = sameImages.contentGroups
+        result.imagesNamed = sameImages.distinctSourceRefs
+        result.imagesNotLookedFor = sameImages.notLookedFor
 
         // Dataset rules, training first so the test manifest can be compared with it.
         let training = result.stats.first { $0.role == .training }
@@ -276,4 +314,90 @@ public struct CheckEngine: Sendable {
 
 extension Result {
     func get(or fallback: Success) -> Success { (try? get()) ?? fallback }
+}
+
+/// Lines that name an image an earlier line names. The same `source-ref` is seen from the
+/// text alone; with images read, the same file under another reference and files with the
+/// same bytes too. References are kept as 128-bit hashes, not strings, so that memory stays
+/// small however many lines there are.
+struct SameImageTracker {
+    private struct FirstLines { var training: Int32 = 0; var testing: Int32 = 0 }
+    private struct Key: Hashable { var a: UInt64; var b: UInt64 }
+
+    private let groups: [String: Int]
+    private let findsDuplicates: Bool
+    private var bySourceRef: [Key: FirstLines] = [:]
+    private var byGroup: [Int: (role: DatasetRole, line: Int, path: String)] = [:]
+    private var byPath: [String: (role: DatasetRole, line: Int)] = [:]
+    private(set) var contentGroups = ContentGroups()
+    private(set) var distinctSourceRefs = 0
+    /// Distinct references no --map or --root led to a file (or whose key leaves its folder).
+    private(set) var notLookedFor = 0
+
+    init(groups: [String: Int], findsDuplicates: Bool) {
+        self.groups = groups
+        self.findsDuplicates = findsDuplicates
+    }
+
+    /// Notes one judged line (lines come in order, training before test).
+    mutating func add(_ check: LineCheck, stats: inout DatasetStats) {
+        guard let uri = check.line.sourceRef.uri else { return }
+        let reference = uri.description
+        let key = Self.key(reference)
+        let line = check.line.number, role = check.role
+        var first = bySourceRef[key] ?? FirstLines()
+        if first.training == 0 && first.testing == 0 {
+            distinctSourceRefs += 1
+            if check.imagePath == nil { notLookedFor += 1 }
+        }
+        let earlierInRole = role == .training ? first.training : first.testing
+        if earlierInRole == 0 {
+            stats.distinctImages += 1
+            if role == .training { first.training = Int32(line) } else { first.testing = Int32(line) }
+            bySourceRef[key] = first
+        }
+        guard findsDuplicates else { return }
+        let path = check.imagePath
+        if earlierInRole != 0 {
+            note(check, reference, path, firstRole: role, firstLine: Int(earlierInRole), firstPath: path, .sourceRef)
+            return
+        }
+        if role == .testing && first.training != 0 {
+            note(check, reference, path, firstRole: .training, firstLine: Int(first.training), firstPath: path, .sourceRef)
+            return
+        }
+        // Another reference: the same file, or the same bytes, seen only in the images.
+        guard let path, check.image?.integrity != .unreadable else { return }
+        if let group = groups[path] {
+            if let earlier = byGroup[group] {
+                note(check, reference, path, firstRole: earlier.role, firstLine: earlier.line, firstPath: earlier.path,
+                     earlier.path == path ? .file : .bytes)
+            } else {
+                byGroup[group] = (role, line, path)
+            }
+        } else if let earlier = byPath[path] {
+            note(check, reference, path, firstRole: earlier.role, firstLine: earlier.line, firstPath: path, .file)
+        } else {
+            byPath[path] = (role, line)
+        }
+    }
+
+    private mutating func note(_ check: LineCheck, _ reference: String, _ path: String?, firstRole: DatasetRole,
+                               firstLine: Int, firstPath: String?, _ sameness: ContentGroups.Sameness) {
+        contentGroups.duplicates.append(ContentGroups.Duplicate(
+            role: check.role, line: check.line.number, sourceRef: reference, path: path,
+            firstRole: firstRole, firstLine: firstLine, firstPath: firstPath, sameness: sameness))
+    }
+
+    /// Two keyed 64-bit hashes of the reference, salted apart: a collision of both is far
+    /// less likely than a disk error.
+    private static func key(_ text: String) -> Key {
+        var first = Hasher(), second = Hasher()
+        first.combine(UInt8(1))
+        second.combine(UInt8(2))
+        first.combine(text)
+        second.combine(text)
+        let a = UInt64(bitPattern: Int64(first.finalize())), b = UInt64(bitPattern: Int64(second.finalize()))
+        return Key(a: a, b: b)
+    }
 }

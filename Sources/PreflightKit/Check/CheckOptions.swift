@@ -47,6 +47,18 @@ public enum ServiceLimits {
     public static let maxTestImagesPerLabel = 1000
     /// Regions with smaller dataset quotas.
     public static let smallQuotaRegions: Set<String> = ["ap-south-1", "eu-west-2"]
+    /// The regions Amazon Rekognition Custom Labels runs in.
+    public static let regions = [
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+        "eu-west-1", "eu-west-2", "eu-central-1",
+        "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2",
+    ]
+
+    /// The service's name for a region given in any case, or nil when the service does not run there.
+    public static func region(named name: String) -> String? {
+        let lowered = name.lowercased()
+        return regions.contains(lowered) ? lowered : nil
+    }
 
     public static func maxImages(role: DatasetRole, region: String?) -> Int {
         if let region, smallQuotaRegions.contains(region) {

@@ -1,9 +1,41 @@
 import PreflightJSON
 
-/// Lines whose images have the same bytes, found by content hash.
+/// Lines that name an image an earlier line names too: by the same `source-ref` (seen in
+/// the manifests' text, with or without images), or by images with the same bytes.
 public struct ContentGroups: Sendable {
-    /// For each (role, line) whose image shares its bytes with an earlier line: that earlier line.
-    public var duplicates: [(role: DatasetRole, line: Int, path: String, firstRole: DatasetRole, firstLine: Int, firstPath: String)] = []
+    public enum Sameness: Sendable {
+        /// The two lines' `source-ref`s are the same.
+        case sourceRef
+        /// The two lines name one file.
+        case file
+        /// Two files with identical bytes (found by content hash, compared byte for byte).
+        case bytes
+    }
+
+    public struct Duplicate: Sendable {
+        public var role: DatasetRole
+        public var line: Int
+        public var sourceRef: String?
+        /// The local image, when images are read.
+        public var path: String?
+        public var firstRole: DatasetRole
+        public var firstLine: Int
+        public var firstPath: String?
+        public var sameness: Sameness
+
+        /// "the same source-ref as training line 7", "same bytes as the image of line 3".
+        public var reason: String {
+            let first = (role == firstRole ? "" : "\(firstRole.rawValue) ") + "line \(firstLine)"
+            switch sameness {
+            case .sourceRef: return "the same source-ref as \(first)"
+            case .file: return "the same image file as \(first)"
+            case .bytes: return "same bytes as the image of \(first)"
+            }
+        }
+    }
+
+    /// Each line naming an image an earlier line names, with that earlier line; in line order per role.
+    public var duplicates: [Duplicate] = []
     public init() {}
 }
 
@@ -32,8 +64,8 @@ public final class DatasetCheck {
     }
 
     /// Records a finding. `details` is only evaluated for a finding that is kept.
-    public func report(_ rule: RuleDefinition, message: String? = nil, line: Int? = nil, image: String? = nil,
-                       details: @autoclosure () -> JSONObject = JSONObject()) {
+    public func report(_ rule: RuleDefinition, message: String? = nil, line: Int? = nil, sourceRef: String? = nil,
+                       image: String? = nil, details: @autoclosure () -> JSONObject = JSONObject()) {
         guard !options.ignored.contains(rule.code) else { return }
         // Findings about the whole dataset are few and always kept; those on lines (one per
         // duplicate image, say) count against the room left.
@@ -42,7 +74,7 @@ public final class DatasetCheck {
             return
         }
         findings.append(Finding(rule: rule, message: message, file: stats.file, role: stats.role,
-                                line: line, image: image, details: details()))
+                                line: line, sourceRef: sourceRef, image: image, details: details()))
     }
 }
 

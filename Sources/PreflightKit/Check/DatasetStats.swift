@@ -28,9 +28,15 @@ public struct DatasetStats: Sendable {
     public var buckets: [String: Int] = [:]
     /// Detection class ids and every label name given to them, with the first line of each.
     public var classIDNames: [Int: [String: Int]] = [:]
-    /// Lines whose image was read, with the image's local path (for duplicate detection).
-    public var imageLines: [(line: Int, path: String)] = []
-    /// Distinct local images the manifest names.
+    /// 1-based numbers of the lines with any error of the service's own codes, wherever it
+    /// sits on the line (a dropped box included): the service's `error_json_line_indices`.
+    public var errorLineNumbers: [Int] = []
+    /// Lines whose image was looked for in a mapped folder, and of those, the lines whose
+    /// file does not exist there, with the first such line.
+    public var linesLookedUp = 0
+    public var linesMissingImage = 0
+    public var firstMissingImage: (line: Int, sourceRef: String, path: String)?
+    /// Distinct `source-ref`s the manifest names (whether or not images are read).
     public var distinctImages = 0
 
     public init(file: String, role: DatasetRole) {
@@ -68,8 +74,17 @@ public struct DatasetStats: Sendable {
         if let uri = check.line.sourceRef.uri, buckets[uri.bucket] == nil {
             buckets[uri.bucket] = check.line.number
         }
-        if let path = check.imagePath, check.image?.integrity != .unreadable {
-            imageLines.append((check.line.number, path))
+        if let path = check.imagePath {
+            linesLookedUp += 1
+            if check.image?.hasProblem(.fileMissing) == true {
+                linesMissingImage += 1
+                if firstMissingImage == nil, let reference = check.line.sourceRef.uri?.description {
+                    firstMissingImage = (check.line.number, reference, path)
+                }
+            }
+        }
+        if check.findings.contains(where: { $0.origin == .service && $0.severity == .error }) {
+            errorLineNumbers.append(check.line.number)
         }
         guard check.isUsable else { return }
         var classification = Set<String>()

@@ -67,7 +67,9 @@ struct ImageCatalog {
         cache?.reserve(paths.count)
         let folders = folders, folderOfPath = folderOfPath
         records = Parallel.map(Array(paths.indices), jobs: jobs, progress: progress) { [paths] i in
-            Self.examine(paths[i], directory: folders[folderOfPath[i]], escapeGuard: escapeGuard,
+            // After a Ctrl-C no image is started; the run ends once those under way are done.
+            if Interruption.isRequested { return .escaped }
+            return Self.examine(paths[i], directory: folders[folderOfPath[i]], escapeGuard: escapeGuard,
                          probe: probe, cache: cache, verify: verify)
         }
     }

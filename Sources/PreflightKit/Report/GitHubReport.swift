@@ -20,7 +20,7 @@ public enum GitHubReport: Reporter {
 
     /// A Markdown job summary: the verdict and the findings counted by code.
     public static func jobSummary(_ result: CheckResult, context: ReportContext) -> String {
-        let verdict = Verdict.of(result, failOn: context.failOn)
+        let verdict = Verdict.of(result, context: context)
         var out = "## Preflight: \(verdict == .pass ? "pass" : "fail")\n\n"
         out += "\(result.count(.error)) errors, \(result.count(.warning)) warnings; \(result.imagesExamined) images examined"
         out += result.options.mode == .full ? " (all image data checked).\n\n" : " (headers only).\n\n"

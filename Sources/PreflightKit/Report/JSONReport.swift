@@ -5,7 +5,7 @@ import PreflightJSON
 public enum JSONReport: Reporter {
     public static let name = "json"
     /// Changes only with a documented migration note in docs/REPORT.md.
-    public static let schemaVersion = "1.0"
+    public static let schemaVersion = "1.1"
 
     public static func write<Sink: ReportSink>(_ result: CheckResult, context: ReportContext, to sink: inout Sink) {
         StreamedJSON.write(document(result, failOn: context.failOn, findings: StreamedJSON.placeholder),
@@ -43,14 +43,19 @@ public enum JSONReport: Reporter {
 
     static func summary(_ result: CheckResult, failOn: Severity?) -> JSONValue {
         .object([
-            "verdict": .string(Verdict.of(result, failOn: failOn).rawValue),
+            "verdict": .string(Verdict.of(result, failOn: failOn ?? .error).rawValue),
             "errors": .number(JSONNumber(result.count(.error))),
             "warnings": .number(JSONNumber(result.count(.warning))),
             "infos": .number(JSONNumber(result.count(.info))),
             "findings_omitted": .object(JSONObject(result.omittedFindings.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) })),
+            "images_named": .number(JSONNumber(result.imagesNamed)),
             "images_examined": .number(JSONNumber(result.imagesExamined)),
+            "images_unreadable": .number(JSONNumber(result.imagesUnreadable)),
+            "images_not_looked_for": .number(JSONNumber(result.imagesNotLookedFor)),
+            "images_not_decoded": .number(JSONNumber(result.imagesNotDecoded)),
             "images_from_cache": .number(JSONNumber(result.imagesFromCache)),
-            "integrity_checked": .bool(result.options.mode == .full),
+            "integrity_checked": .bool(result.integrityChecked),
+            "images_statement": .string(result.imagesStatement),
             "datasets": .array(result.stats.map(dataset)),
         ])
     }
@@ -72,6 +77,7 @@ public enum JSONReport: Reporter {
                 "unchecked": .number(JSONNumber(stats.uncheckedLines)),
             ]),
             "invalid_line_numbers": .array(stats.invalidLineNumbers.map { .number(JSONNumber($0)) }),
+            "error_line_numbers": .array(stats.errorLineNumbers.map { .number(JSONNumber($0)) }),
             "distinct_images": .number(JSONNumber(stats.distinctImages)),
             "buckets": .array(stats.buckets.sorted { $0.value < $1.value }.map { .string($0.key) }),
             "labels": .object([

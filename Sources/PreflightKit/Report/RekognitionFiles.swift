@@ -32,7 +32,7 @@ public enum RekognitionFiles {
                 "valid_json_lines": .number(JSONNumber(stats.validLines)),
                 "invalid_json_lines": .number(JSONNumber(stats.invalidLines)),
                 "ignored_json_lines": .number(JSONNumber(stats.ignoredLines)),
-                "error_json_line_indices": .array(stats.invalidLineNumbers.map { .number(JSONNumber($0)) }),
+                "error_json_line_indices": .array(stats.errorLineNumbers.map { .number(JSONNumber($0)) }),
                 "errors": .array(datasetErrors.map(entry)),
             ])
         }
@@ -55,7 +55,16 @@ public enum RekognitionFiles {
             }
             guard var object else {
                 // The service replaces a line it cannot parse by a line holding only the error.
+                // With that check switched off (--ignore), the line is written as it is, like
+                // every line without errors.
                 let errors = lineFindings.filter { $0.code == InvalidJSONLine.definition.code }
+                if errors.isEmpty, case .bytes(let bytes) = line {
+                    out += bytes
+                    out.append(0x0A)
+                    sink.write(out)
+                    out.removeAll(keepingCapacity: true)
+                    return
+                }
                 let fallback = errors.isEmpty ? [Finding(rule: InvalidJSONLine.definition, file: input.path, role: input.role, line: number)] : errors
                 JSONWriter.write(.object(["errors": .array(fallback.map(entry))]), into: &out)
                 out.append(0x0A)

@@ -43,6 +43,13 @@ public enum Verdict: String, Sendable {
     case pass
     case fail
 
+    /// What the findings say at the threshold `--fail-on` sets. `--fail-on never` changes the
+    /// exit code only: its reports give the verdict at `error`, the default.
+    public static func of(_ result: CheckResult, context: ReportContext) -> Verdict {
+        of(result, failOn: context.failOn ?? .error)
+    }
+
+    /// The outcome that decides the exit code: with no threshold (`never`), always pass.
     public static func of(_ result: CheckResult, failOn: Severity?) -> Verdict {
         guard let failOn else { return .pass }
         let omitted = result.omittedFindings.keys.contains { (RuleCatalogue.definition(code: $0)?.severity ?? .error) >= failOn }

@@ -52,17 +52,20 @@ public enum TextReport: Reporter {
             }
             out += folderSummary(result, stats)
         }
-        let mode = result.options.mode == .full ? "all image data checked" : "headers only; corruption not checked"
-        let cached = result.imagesFromCache > 0 ? ", \(result.imagesFromCache) unchanged since an earlier run" : ""
-        out += "  images examined: \(result.imagesExamined) (\(mode)\(cached))\n"
+        out += "  images: \(result.imagesStatement)\n"
+        if !result.options.ignored.isEmpty {
+            out += "  checks switched off (--ignore): \(result.options.ignored.sorted().joined(separator: ", ")); "
+                + "every count, file and verdict here is as if they did not exist\n"
+        }
         if !result.omittedFindings.isEmpty {
             let list = result.omittedFindings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             out += "  not listed above (over \(result.options.maxStoredFindings) findings): \(list)\n"
         }
         let errors = result.count(.error), warnings = result.count(.warning)
-        let verdict = Verdict.of(result, failOn: context.failOn)
+        let verdict = Verdict.of(result, context: context)
         let text = "\(verdict == .pass ? "PASS" : "FAIL"): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
-        out += "  " + (verdict == .pass ? paint.green(text) : paint.red(text)) + "\n"
+        out += "  " + (verdict == .pass ? paint.green(text) : paint.red(text))
+            + (context.failOn == nil ? " (--fail-on never: the exit code is 0 whatever the findings)" : "") + "\n"
         sink.write(out)
     }
 }

@@ -86,6 +86,8 @@ public struct RuleExample: Sendable {
     public var mapsImages = true
     /// The AWS region the example is checked for.
     public var region: String?
+    /// `--max-pixels` for the example, when not the default.
+    public var maxPixels: UInt64?
     /// When set, the example is a folder dataset: this tree (paths relative to the folder)
     /// is checked as `preflight check DIR` checks it, instead of `training`.
     public var folder: [String: ExampleImage]?
@@ -119,6 +121,8 @@ extension RuleExample {
     public func withoutImageMaps() -> RuleExample { with { $0.mapsImages = false } }
     /// Run with `--region`.
     public func inRegion(_ region: String) -> RuleExample { with { $0.region = region } }
+    /// Run with `--max-pixels`.
+    public func withMaxPixels(_ pixels: UInt64) -> RuleExample { with { $0.maxPixels = pixels } }
     /// Run in header mode.
     public func headersOnly() -> RuleExample { with { $0.fullDecode = false } }
 

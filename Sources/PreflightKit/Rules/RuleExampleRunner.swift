@@ -48,6 +48,7 @@ public struct RuleExampleRunner {
         var options = CheckOptions()
         options.mode = example.fullDecode ? .full : .header
         options.region = example.region
+        if let pixels = example.maxPixels { options.maxPixels = pixels }
         if example.mapsImages {
             options.resolver = SourceRefResolver(mappings: [.init(prefix: "s3://example-bucket", directory: images.path)])
         }

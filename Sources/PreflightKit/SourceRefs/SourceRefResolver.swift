@@ -113,6 +113,16 @@ public struct SourceRefResolver: Sendable {
         }
     }
 
+    /// The mapping that covers `uri`, as the prefix it maps, its folder and the key's rest
+    /// below the prefix (`--root` maps the bucket).
+    public func mapping(for uri: S3URI) -> (prefix: String, directory: String, relative: String)? {
+        for mapping in mappings {
+            if let relative = mapping.relativeKey(of: uri) { return (mapping.prefix, mapping.directory, String(relative)) }
+        }
+        if let root { return ("s3://\(uri.bucket)", root, String(uri.key)) }
+        return nil
+    }
+
     /// The mapped folder that `path` was resolved into.
     public func directory(containing uri: S3URI) -> String? {
         for mapping in mappings where mapping.relativeKey(of: uri) != nil { return mapping.directory }

@@ -10,8 +10,8 @@ public struct DuplicateImage: DatasetRule {
     public static let definition = RuleDefinition(
         code: "PREFLIGHT_DUPLICATE_IMAGE", severity: .warning, scope: .line, effect: .none, origin: .preflight,
         title: "Same image twice in a dataset",
-        message: "This line's image has the same bytes as the image of an earlier line.",
-        explanation: "Two lines whose images have identical content (found by content hash, whatever their names) weigh that picture twice, and if their labels differ, contradict each other. Reported on the later line.",
+        message: "This line's image is also the image of an earlier line.",
+        explanation: "Two lines that name the same image weigh that picture twice, and if their labels differ, contradict each other. Found from the manifest's text when two lines have the same `source-ref` (images read or not), and, when images are read, when two files have identical content (by content hash, compared byte for byte, whatever their names). Reported on the later line.",
         fix: "Remove the later line, or merge the two lines' labels into one.",
         examples: [
             .init("Same bytes under two names", triggers: true,
@@ -20,6 +20,9 @@ public struct DuplicateImage: DatasetRule {
             .init("The same file on two lines", triggers: true,
                   training: [ExampleLines.classification("a.jpg", label: "cat"), ExampleLines.classification("a.jpg", label: "dog")],
                   images: ["a.jpg": .fixture("jpeg-baseline.jpg")], line: 2),
+            RuleExample("The same source-ref on two lines, found with no image read", triggers: true,
+                        training: [ExampleLines.classification("a.jpg", label: "cat"), ExampleLines.classification("a.jpg", label: "dog")],
+                        line: 2).withoutImageMaps(),
             .init("Different images", triggers: false, training: two, images: twoImages),
             .init("Same size, different bytes", triggers: false,
                   training: [ExampleLines.classification("a.jpg", label: "cat"), ExampleLines.classification("b.jpg", label: "dog")],
@@ -28,9 +31,10 @@ public struct DuplicateImage: DatasetRule {
 
     public static func check(_ dataset: DatasetCheck) {
         for duplicate in dataset.contentGroups.duplicates where duplicate.role == dataset.stats.role && duplicate.firstRole == duplicate.role {
-            dataset.report(definition, line: duplicate.line, image: duplicate.path, details: [
-                "first_line": .number(JSONNumber(duplicate.firstLine)), "first_image": .string(duplicate.firstPath),
-                "reason": .string("same bytes as the image of line \(duplicate.firstLine)"),
+            dataset.report(definition, line: duplicate.line, sourceRef: duplicate.sourceRef, image: duplicate.path, details: [
+                "first_line": .number(JSONNumber(duplicate.firstLine)),
+                "first_image": duplicate.firstPath.map { .string($0) } ?? .null,
+                "reason": .string(duplicate.reason),
             ])
         }
     }
@@ -40,13 +44,16 @@ public struct TrainTestOverlap: DatasetRule {
     public static let definition = RuleDefinition(
         code: "PREFLIGHT_TRAIN_TEST_OVERLAP", severity: .error, scope: .line, effect: .none, origin: .preflight,
         title: "Test image also in training",
-        message: "This test image has the same bytes as a training image.",
-        explanation: "An image in both datasets is tested on what the model was trained on, which inflates the test score. Found by content hash across both manifests; reported on the test manifest's line.",
+        message: "This test image is also a training image.",
+        explanation: "An image in both datasets is tested on what the model was trained on, which inflates the test score: the model ships worse than measured. Found from the manifests' text when a test line has the same `source-ref` as a training line (images read or not), and, when images are read, by content hash across both manifests (whatever the names). Reported on the test manifest's line. An error, though the service trains all the same: the test score it reports cannot be trusted.",
         fix: "Remove the image from one of the two manifests.",
         examples: [
             .init("A training image reused in the test set", triggers: true, training: two,
                   test: [ExampleLines.classification("img0.jpg", label: "cat"), ExampleLines.classification("t1.jpg", label: "dog")],
                   images: twoImages.merging(["t1.jpg": .tagged("jpeg-baseline.jpg", tag: 101)]) { a, _ in a }, line: 1, inTest: true),
+            RuleExample("A training source-ref named again in the test set, found with no image read", triggers: true, training: two,
+                        test: [ExampleLines.classification("t0.jpg", label: "cat"), ExampleLines.classification("img1.jpg", label: "dog")],
+                        line: 2, inTest: true).withoutImageMaps(),
             .init("Distinct test images", triggers: false, training: two,
                   test: ExampleLines.classificationSet(labels: ["cat", "dog"], count: 2, prefix: "t"),
                   images: twoImages.merging(ExampleLines.images(count: 2, prefix: "t")) { a, _ in a }),
@@ -55,9 +62,10 @@ public struct TrainTestOverlap: DatasetRule {
     public static func check(_ dataset: DatasetCheck) {
         guard dataset.stats.role == .testing else { return }
         for duplicate in dataset.contentGroups.duplicates where duplicate.role == .testing && duplicate.firstRole == .training {
-            dataset.report(definition, line: duplicate.line, image: duplicate.path, details: [
-                "training_line": .number(JSONNumber(duplicate.firstLine)), "training_image": .string(duplicate.firstPath),
-                "reason": .string("same bytes as the image of training line \(duplicate.firstLine)"),
+            dataset.report(definition, line: duplicate.line, sourceRef: duplicate.sourceRef, image: duplicate.path, details: [
+                "training_line": .number(JSONNumber(duplicate.firstLine)),
+                "training_image": duplicate.firstPath.map { .string($0) } ?? .null,
+                "reason": .string(duplicate.reason),
             ])
         }
     }

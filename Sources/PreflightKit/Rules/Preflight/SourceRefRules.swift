@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import PreflightJSON
 
@@ -64,5 +67,79 @@ public struct ImagesNotChecked: DatasetRule {
     public static func check(_ dataset: DatasetCheck) {
         guard dataset.options.resolver.isEmpty, dataset.stats.totalLines > 0 else { return }
         dataset.report(definition)
+    }
+}
+
+public struct ImagesMostlyMissing: DatasetRule {
+    public static let definition = RuleDefinition(
+        code: "PREFLIGHT_IMAGES_MOSTLY_MISSING", severity: .warning, scope: .dataset, effect: .none, origin: .preflight,
+        title: "Most images missing where they were looked for",
+        message: "Most of the images the manifest names do not exist where --map or --root says they are: the mapping is probably wrong, not the dataset.",
+        explanation: "When more than half of the lines whose image was looked for find no file (and at least two do), the usual cause is a `--map` or `--root` folder one level off, or a prefix that does not match the keys. Each such line still gets the service's `ERROR_INVALID_IMAGE`, since that is what the service would say if the objects were missing; this finding says once which key was looked for where, and, when the file exists one level up or down, which mapping finds it.",
+        fix: "Compare the example key with the folder searched, and correct --map s3://BUCKET[/PREFIX]=DIR (or --root DIR) as suggested.",
+        examples: [
+            .init("Two of three images missing", triggers: true,
+                  training: [ExampleLines.classification("a.jpg", label: "cat"), ExampleLines.classification("b.jpg", label: "cat"),
+                             ExampleLines.classification("c.jpg", label: "dog")],
+                  images: ["a.jpg": .fixture("jpeg-baseline.jpg")]),
+            .init("One of three images missing", triggers: false,
+                  training: [ExampleLines.classification("a.jpg", label: "cat"), ExampleLines.classification("b.jpg", label: "cat"),
+                             ExampleLines.classification("c.jpg", label: "dog")],
+                  images: ["a.jpg": .tagged("jpeg-baseline.jpg", tag: 1), "b.jpg": .tagged("jpeg-baseline.jpg", tag: 2)]),
+        ])
+
+    public static func check(_ dataset: DatasetCheck) {
+        let stats = dataset.stats
+        guard stats.linesMissingImage >= 2, stats.linesMissingImage * 2 > stats.linesLookedUp,
+              let example = stats.firstMissingImage else { return }
+        var reason = "\(stats.linesMissingImage) of \(stats.linesLookedUp) lines name an image that does not exist; "
+            + "line \(example.line)'s \(example.sourceRef) was looked for at \(example.path)"
+        var details: JSONObject = [
+            "lines_missing": .number(JSONNumber(stats.linesMissingImage)),
+            "lines_looked_up": .number(JSONNumber(stats.linesLookedUp)),
+            "example_source_ref": .string(example.sourceRef),
+            "example_path": .string(example.path),
+        ]
+        if let uri = S3URI(example.sourceRef), let mapping = dataset.options.resolver.mapping(for: uri) {
+            details["searched_folder"] = .string(mapping.directory)
+            if let suggestion = suggestedMapping(prefix: mapping.prefix, directory: mapping.directory, relative: mapping.relative) {
+                details["suggested_map"] = .string(suggestion)
+                reason += "; the file is found with --map \(suggestion)"
+            }
+        }
+        details["reason"] = .string(reason)
+        dataset.report(definition, details: details)
+    }
+
+    /// A mapping one level off that finds the file: the folder's parent, one of its child
+    /// folders, or the key's first folder dropped from it.
+    static func suggestedMapping(prefix: String, directory: String, relative: String) -> String? {
+        func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+        let folder = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
+        // The folder is one level too deep: its parent holds the key.
+        if let slash = folder.lastIndex(of: "/") {
+            let parent = slash == folder.startIndex ? "/" : String(folder[..<slash])
+            if exists(parent + "/" + relative) { return "\(prefix)=\(parent)" }
+        } else if exists("./" + relative) {
+            return "\(prefix)=."
+        }
+        // The folder holds the files below the key's first folder: map that folder.
+        if let slash = relative.firstIndex(of: "/") {
+            let rest = relative[relative.index(after: slash)...]
+            if exists(folder + "/" + rest) { return "\(prefix)/\(relative[..<slash])=\(folder)" }
+        }
+        // The folder is one level too shallow: one of its child folders holds the key.
+        guard let entries = opendir(folder) else { return nil }
+        defer { closedir(entries) }
+        var looked = 0
+        while let entry = readdir(entries), looked < 200 {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+            }
+            guard !name.hasPrefix(".") else { continue }
+            looked += 1
+            if exists(folder + "/" + name + "/" + relative) { return "\(prefix)=\(folder)/\(name)" }
+        }
+        return nil
     }
 }

@@ -1,0 +1,41 @@
+import ImageEngine
+import PreflightJSON
+
+// What Preflight could not check, said where it happened: a report never claims more
+// than was examined.
+
+private let classification = ExampleLines.classification("a.png", label: "cat")
+
+public struct ImageNotDecoded: LineRule {
+    public static let definition = RuleDefinition(
+        code: "PREFLIGHT_IMAGE_NOT_DECODED", severity: .info, scope: .line, effect: .none, origin: .preflight,
+        title: "Image data not checked",
+        message: "This image's data was not checked: it was not decoded.",
+        explanation: "In full mode every PNG and JPEG is decoded to prove its data intact, except an image whose header declares more pixels than `--max-pixels` (100,000,000 by default), or whose file is larger than the decoding limit: decoding it could take more memory or time than a check should. Its header facts (format, size, orientation) are still checked; corruption in its data is not. Reported on usable lines (a line the service leaves out for another reason needs no word on it); the summary counts every such image apart from those checked.",
+        fix: "Raise `--max-pixels` if the image is meant to be that large (the service refuses sides over 4096 pixels anyway), or shrink the image.",
+        examples: [
+            RuleExample("A 2560 x 1440 PNG checked with --max-pixels 1000000", triggers: true, training: [classification],
+                        images: ["a.png": .fixture("png-2560x1440.png")], line: 1).withMaxPixels(1_000_000),
+            .init("A PNG whose header declares 100000 x 100000 pixels: refused by the service anyway", triggers: false,
+                  training: [classification], images: ["a.png": .fixture("png-huge-header.png")]),
+            .init("A PNG within the limit", triggers: false, training: [classification], images: ["a.png": .fixture("png-rgb8.png")]),
+            .init("Header mode, which decodes nothing and says so in the summary", triggers: false, training: [classification],
+                  images: ["a.png": .fixture("png-huge-header.png")]).headersOnly(),
+        ])
+
+    public static func check(_ line: LineCheck) {
+        // A line the service leaves out anyway (an image it refuses, say) needs no word on it.
+        guard line.options.mode == .full, !line.isInvalid, let image = line.image, image.isUndecoded else { return }
+        let problem = image.problems.first { $0.code == .tooManyPixels || $0.code == .tooLargeToDecode }
+        line.report(definition, details: [
+            "reason": .string(problem?.message ?? "not decoded"),
+        ])
+    }
+}
+
+extension ImageFacts {
+    /// A PNG or JPEG that full mode read but did not decode (over a decoding limit).
+    var isUndecoded: Bool {
+        mode == .full && integrity == .notChecked && format?.isAcceptedByService == true
+    }
+}
