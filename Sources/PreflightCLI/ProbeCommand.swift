@@ -10,7 +10,8 @@ struct ProbeCommand: ParsableCommand {
         discussion: """
             Prints one JSON object per file, one per line (JSON Lines), in the order given.
             Exit code 0 when every file could be examined, whatever was found in it;
-            2 on a usage error.
+            1 when a file could not be read (missing, a folder, no permission): its object
+            still comes, with integrity "unreadable" and the reason; 2 on a usage error.
             """
     )
 
@@ -37,13 +38,21 @@ struct ProbeCommand: ParsableCommand {
         let options = ProbeOptions(mode: mode, maxPixels: maxPixels, jpegMethod: jpegDecode.method, pngMethod: pngDecode)
         let probe = ImageProbe(options: options)
         var output = StandardOutput()
+        var unreadable: [ImageFacts] = []
         for path in paths {
+            let facts = probe.examine(path: path)
+            if facts.integrity == .unreadable { unreadable.append(facts) }
             var line = [UInt8]()
-            JSONWriter.write(probe.examine(path: path).jsonValue, into: &line)
+            JSONWriter.write(facts.jsonValue, into: &line)
             line.append(0x0A)
             output.write(line)
         }
         output.flush()
+        for facts in unreadable {
+            let reason = facts.problems.first?.message ?? "it could not be read"
+            printToStandardError("preflight probe: \(facts.path): \(reason)")
+        }
+        if !unreadable.isEmpty { throw ExitCode(ExitStatus.findings) }
     }
 }
 

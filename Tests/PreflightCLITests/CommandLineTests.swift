@@ -130,7 +130,7 @@ struct CommandLineTests {
 
     @Test func probePrintsOneJSONObjectPerFile() throws {
         let run = try Preflight.run(["probe", "--mode", "full", "Fixtures/images/jpeg-truncated.jpg", "Fixtures/images/png-rgb8.png", "missing.png"])
-        #expect(run.status == 0)
+        #expect(run.status == 1)
         let lines = run.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
         let objects = try lines.map { try JSONParser.parse($0) }

@@ -139,33 +139,3 @@ struct ReportFormatTests {
         #expect(!names.contains { $0.contains(".tmp-") }, "\(names)")
     }
 }
-
-/// Validates a JSON file against a JSON Schema with Python's jsonschema (installed by
-/// .ci/install-deps); the schema's own `$schema` picks the draft.
-enum SchemaValidator {
-    struct Failure: Error, CustomStringConvertible { var description: String }
-
-    static func validate(_ document: String, schema: String) throws {
-        let script = """
-            import json, sys, jsonschema
-            schema = json.load(open(sys.argv[2]))
-            document = json.load(open(sys.argv[1]))
-            validator = jsonschema.validators.validator_for(schema)
-            validator.check_schema(schema)
-            errors = sorted(validator(schema).iter_errors(document), key=lambda e: list(e.path))
-            for error in errors[:10]:
-                print("/".join(map(str, error.path)), error.message)
-            sys.exit(1 if errors else 0)
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, document, schema]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus != 0 { throw Failure(description: "schema validation failed: \(output)") }
-    }
-}

@@ -114,23 +114,62 @@ struct ImageCatalog {
         return record
     }
 
-    /// Which images have identical bytes. Only images that share their size with another
-    /// are read at all: first their leading 16 KiB (a CRC-32 of it), then, for those that
-    /// still agree, the whole file (its CRC-32, kept in the cache), and files that agree on
-    /// both are compared byte for byte, so equality is exact. Returns, for every image whose
-    /// bytes equal another image's, the number of its group; images absent are unique.
+    /// What finding identical contents read and compared, for a caller that wants to know.
+    struct ContentSearchWork: Equatable {
+        /// Leading bytes read for their CRC-32 (not known from the examination).
+        var headChecksums = 0
+        /// Whole files read for their CRC-32 (not known from the cache).
+        var wholeChecksums = 0
+        /// Pairs of files compared byte for byte.
+        var byteComparisons = 0
+    }
+
+    /// Which images have identical bytes. Names of one file (hard links: the same device and
+    /// inode, and the same size as examined) have them without reading anything: only one
+    /// name of each file takes part in what follows, and the others join its group. Only
+    /// files that share their size with another are read at all: first their leading 16 KiB
+    /// (a CRC-32 of it), then, for those that still agree, the whole file (its CRC-32, kept
+    /// in the cache), and files that agree on both are compared byte for byte, so equality
+    /// is exact. Returns, for every image whose bytes equal another image's, the number of
+    /// its group; images absent are unique.
     func identicalContentGroups(jobs: Int, cache: ResultCache?) -> [String: Int] {
+        var work = ContentSearchWork()
+        return identicalContentGroups(jobs: jobs, cache: cache, work: &work)
+    }
+
+    func identicalContentGroups(jobs: Int, cache: ResultCache?, work: inout ContentSearchWork) -> [String: Int] {
         // Indices only, narrowed by sorting: no per-image dictionaries or keys.
-        var bySize: [Int] = records.indices.filter { records[$0].facts?.fileSize != nil && records[$0].facts?.integrity != .unreadable }
+        let examined = records.indices.filter { records[$0].facts?.fileSize != nil && records[$0].facts?.integrity != .unreadable }
         let size = { (i: Int) in records[i].facts!.fileSize! }
+        // One name per file: sorted by (device, inode, size), each run of equal keys is one
+        // file under several names (a name whose identity is unknown is a file of its own).
+        let fileKey = { (i: Int) -> FileKey in
+            let identity = records[i].identity
+            return FileKey(device: identity?.device ?? 0, inode: identity?.inode ?? 0, size: size(i), unknown: identity == nil ? i : -1)
+        }
+        let byFile = examined.sorted { fileKey($0) < fileKey($1) }
+        var files: [Int] = []
+        var namesOfOneFile: [Range<Int>] = []
+        var start = 0
+        while start < byFile.count {
+            var end = start + 1
+            while end < byFile.count && fileKey(byFile[end]) == fileKey(byFile[start]) { end += 1 }
+            files.append(byFile[start])
+            if end - start > 1 { namesOfOneFile.append(start..<end) }
+            start = end
+        }
+
+        var bySize = files
         bySize.sort { size($0) < size($1) }
         let sameSize = Self.runs(of: bySize, longerThanOne: size)
+        work.headChecksums += sameSize.count { records[$0].headCRC32 == nil }
         let heads = Parallel.map(sameSize, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
             records[i].headCRC32 ?? Self.checksum(of: paths[i], .head, identity: records[i].identity, cache: cache)
         }
         let headKey = { (k: Int) in (UInt64(truncatingIfNeeded: size(sameSize[k])) << 32) | UInt64(heads[k] ?? 0) }
         let byHead = sameSize.indices.filter { heads[$0] != nil }.sorted { headKey($0) < headKey($1) }
         let candidates = Self.runs(of: byHead, longerThanOne: headKey).map { sameSize[$0] }
+        work.wholeChecksums += candidates.count { records[$0].crc32 == nil }
         let checksums = Parallel.map(candidates, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
             records[i].crc32 ?? Self.checksum(of: paths[i], .whole, identity: records[i].identity, cache: cache)
         }
@@ -150,7 +189,7 @@ struct ImageCatalog {
             // streaming both: no file is held in memory.
             var representatives: [(path: String, group: Int)] = []
             for path in sameChecksum {
-                if let match = representatives.first(where: { Checksum.sameBytes($0.path, path) }) {
+                if let match = representatives.first(where: { work.byteComparisons += 1; return Checksum.sameBytes($0.path, path) }) {
                     groups[path] = match.group
                 } else {
                     representatives.append((path, nextGroup))
@@ -159,10 +198,35 @@ struct ImageCatalog {
                 }
             }
         }
+        // The other names of each file: in its file's group, or, when no other file has its
+        // bytes, in a group of their own.
+        for names in namesOfOneFile {
+            let group: Int
+            if let known = groups[paths[byFile[names.lowerBound]]] {
+                group = known
+            } else {
+                group = nextGroup
+                nextGroup += 1
+            }
+            for k in names { groups[paths[byFile[k]]] = group }
+        }
         // Keep only groups with more than one member.
         var sizes: [Int: Int] = [:]
         for group in groups.values { sizes[group, default: 0] += 1 }
         return groups.filter { sizes[$0.value]! > 1 }
+    }
+
+    /// What makes two names one file: the same device and inode, at the same size.
+    private struct FileKey: Equatable, Comparable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int
+        /// The record's index when its identity is unknown (so it is a file of its own), else -1.
+        var unknown: Int
+
+        static func < (a: FileKey, b: FileKey) -> Bool {
+            (a.device, a.inode, a.size, a.unknown) < (b.device, b.inode, b.size, b.unknown)
+        }
     }
 
     /// The elements of `sorted` whose key equals a neighbour's: the members of every run of
