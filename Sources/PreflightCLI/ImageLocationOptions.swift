@@ -16,8 +16,10 @@ struct ImageLocationOptions: ParsableArguments {
                                valueName: "s3://BUCKET[/PREFIX]=DIR"))
     var maps: [String] = []
 
+    // No default in the declaration: the parser would print this machine's core count as
+    // a second "(default: ...)" after the help's own.
     @Option(help: "Images examined at once (default: the number of cores).")
-    var jobs: Int = ProcessInfoCores.count
+    var jobs: Int?
 
     @Flag(name: .customLong("no-cache"), help: "Examine every image again instead of reusing facts from earlier runs.")
     var noCache = false
@@ -30,7 +32,7 @@ struct ImageLocationOptions: ParsableArguments {
             try Self.requireFolder(mapping.directory, option: "--map \(map)")
         }
         if let root { try Self.requireFolder(root, option: "--root \(root)") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     /// A folder that does not exist is a mistake in the command, not a dataset whose every
@@ -52,7 +54,7 @@ struct ImageLocationOptions: ParsableArguments {
         var options = CheckOptions()
         options.mode = mode
         options.maxPixels = maxPixels
-        options.jobs = jobs
+        options.jobs = jobs ?? ProcessInfoCores.count
         options.resolver = SourceRefResolver(mappings: maps.compactMap(SourceRefResolver.parseMapping), root: root)
         if !noCache, case .success(let directory)? = ResultCache.defaultLocation() {
             options.cache = ResultCache(directory: directory, options: options.probeOptions)

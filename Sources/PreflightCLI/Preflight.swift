@@ -17,6 +17,10 @@ struct Preflight: ParsableCommand {
     /// that every "could not run" outcome has one code.
     static func main() {
         stopPromptlyOnInterrupt()
+        if let message = UnknownSubcommand.message(for: Array(CommandLine.arguments.dropFirst())) {
+            printToStandardError(message)
+            Glibc.exit(ExitStatus.couldNotRun)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -33,6 +37,59 @@ struct Preflight: ParsableCommand {
             if !message.isEmpty { printToStandardError(message) }
             Glibc.exit(ExitStatus.couldNotRun)
         }
+    }
+}
+
+/// A mistyped subcommand (`preflight chek`, `preflight manifest splt`) gets the name it was
+/// probably meant to be. The parser alone would only call it an unexpected argument.
+enum UnknownSubcommand {
+    /// The error for arguments whose subcommand is not one, when a subcommand is close to it;
+    /// nil otherwise, and the parser has its say.
+    static func message(for arguments: [String]) -> String? {
+        var command: any ParsableCommand.Type = Preflight.self
+        var path = [Preflight._commandName]
+        for argument in arguments {
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty, !argument.hasPrefix("-") else { return nil }
+            if let next = subcommands.first(where: { $0._commandName == argument || $0.configuration.aliases.contains(argument) }) {
+                command = next
+                path.append(argument)
+                continue
+            }
+            let names = subcommands.map { $0._commandName } + (path.count == 1 ? ["help"] : [])
+            guard !names.contains(argument), let guess = closest(to: argument, among: names) else { return nil }
+            let usage = path.joined(separator: " ")
+            return "Error: '\(argument)' is not a command of \(usage); did you mean `\(guess)`?\n"
+                + "Usage: \(usage) <subcommand>\n  See '\(usage) --help' for more information."
+        }
+        return nil
+    }
+
+    /// The name at the smallest edit distance, if it is close enough to be a typing slip: at
+    /// most 2 edits, and fewer than half the name's letters.
+    static func closest(to typed: String, among names: [String]) -> String? {
+        let scored = names.map { (name: $0, distance: editDistance(typed.lowercased(), $0.lowercased())) }
+            .filter { $0.distance <= 2 && $0.distance * 2 < $0.name.count }
+        return scored.min { $0.distance < $1.distance }?.name
+    }
+
+    /// Insertions, deletions, substitutions and swaps of two neighbouring letters.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var table = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return table[a.count][b.count]
     }
 }
 

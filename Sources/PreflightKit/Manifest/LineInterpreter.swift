@@ -174,7 +174,7 @@ public enum LineInterpreter {
             attribute.annotationsPresent = true
             for (index, item) in items.enumerated() {
                 guard case .object(let box) = item else {
-                    attribute.formatProblems.append("annotation \(index) is \(describe(item)), not an object")
+                    attribute.formatProblems.append("box \(index + 1) (annotations[\(index)]) is \(describe(item)), not an object")
                     continue
                 }
                 var numbers: [Double] = []
@@ -182,12 +182,12 @@ public enum LineInterpreter {
                     if case .number(let n)? = box[field], n.double.isFinite {
                         numbers.append(n.double)
                     } else {
-                        attribute.formatProblems.append("annotation \(index) has no numeric \(field)")
+                        attribute.formatProblems.append("box \(index + 1) (annotations[\(index)]) has no numeric \(field)")
                     }
                 }
                 let classID = box["class_id"]?.numberValue?.int64.flatMap { Int(exactly: $0) }
                 if classID == nil || classID! < 0 {
-                    attribute.formatProblems.append("annotation \(index) has no non-negative integer class_id")
+                    attribute.formatProblems.append("box \(index + 1) (annotations[\(index)]) has no non-negative integer class_id")
                 }
                 if numbers.count == 4 {
                     attribute.boxes.append(BoundingBox(index: index, classID: classID,

@@ -12,7 +12,7 @@ public enum GitHubReport: Reporter {
             properties += ",title=\(property(finding.code))"
             var message = finding.message
             if let reason = finding.details["reason"]?.stringValue { message += " (\(reason))" }
-            if let attribute = finding.attribute { message += " [\(attribute)\(finding.annotationIndex.map { " box \($0)" } ?? "")]" }
+            if let attribute = finding.attribute { message += " [\(attribute)\(finding.annotationIndex.map { " box \($0 + 1)" } ?? "")]" }
             out.append("::\(command) \(properties)::\(data(message))\n", to: &sink)
         }
         out.flush(to: &sink)

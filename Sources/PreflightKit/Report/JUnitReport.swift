@@ -75,7 +75,7 @@ public enum JUnitReport: Reporter {
 
     static func describe(_ finding: Finding) -> String {
         var text = "\(finding.severity.rawValue) \(finding.code)"
-        if let attribute = finding.attribute { text += " [\(attribute)\(finding.annotationIndex.map { " box \($0)" } ?? "")]" }
+        if let attribute = finding.attribute { text += " [\(attribute)\(finding.annotationIndex.map { " box \($0 + 1)" } ?? "")]" }
         text += ": \(finding.message)"
         if let reason = finding.details["reason"]?.stringValue { text += " (\(reason))" }
         if let image = finding.image { text += " image: \(image)" }

@@ -39,7 +39,7 @@ public enum RuleDocs {
             for example in rule.examples {
                 out += "- \(example.triggers ? "Fires" : "Does not fire"): \(example.title)"
                 if let line = example.line, example.triggers {
-                    out += " (line \(line)\(example.annotation.map { ", box \($0)" } ?? "")\(example.inTest ? " of the test manifest" : ""))"
+                    out += " (line \(line)\(example.annotation.map { ", box \($0 + 1)" } ?? "")\(example.inTest ? " of the test manifest" : ""))"
                 }
                 if let entry = example.entry, example.triggers { out += " (on `\(entry)`)" }
                 out += "\n"

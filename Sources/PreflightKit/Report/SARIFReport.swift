@@ -76,7 +76,7 @@ public enum SARIFReport: Reporter {
         if let reason = finding.details["reason"]?.stringValue { text += " (\(reason))" }
         var where_: [String] = []
         if let attribute = finding.attribute { where_.append("attribute \(attribute)") }
-        if let index = finding.annotationIndex { where_.append("box \(index)") }
+        if let index = finding.annotationIndex { where_.append("box \(index + 1)") }
         if !where_.isEmpty { text += " [" + where_.joined(separator: ", ") + "]" }
         var properties: JSONObject = ["scope": .string(finding.scope.rawValue), "effect": .string(finding.effect.rawValue),
                                       "dataset": .string(finding.role.rawValue)]

@@ -154,7 +154,7 @@ public struct MixedUseCase: DatasetRule {
             "use_case": .string(stats.useCase.rawValue),
             "classification_lines": .number(JSONNumber(stats.classificationLines)),
             "detection_lines": .number(JSONNumber(stats.detectionLines)),
-            "reason": .string("\(unused) line(s) of the other kind will not be used; chosen use case \(stats.useCase.rawValue)"),
+            "reason": .string("\(counted(unused, "line")) of the other kind will not be used; chosen use case \(stats.useCase.rawValue)"),
         ])
     }
 }

@@ -46,7 +46,7 @@ public struct TrailingData: LineRule {
         guard let image = line.image, let trailing = image.trailingBytes, trailing > 0 else { return }
         line.report(definition, details: [
             "trailing_bytes": .number(JSONNumber(trailing)),
-            "reason": .string("\(trailing) bytes follow the end of the image"),
+            "reason": .string("\(counted(trailing, "byte")) \(trailing == 1 ? "follows" : "follow") the end of the image"),
         ])
     }
 }

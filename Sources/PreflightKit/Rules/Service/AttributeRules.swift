@@ -113,7 +113,7 @@ public struct MissingBoundingBoxConfidence: LineRule {
             guard !missing.isEmpty else { continue }
             line.report(definition, attribute: attribute.key, details: [
                 "annotations_without_confidence": .array(missing.map { .number(JSONNumber($0)) }),
-                "reason": .string("\(attribute.boxes.count) annotations but \(confidences.compactMap { $0 }.count) confidence values"),
+                "reason": .string("\(counted(attribute.boxes.count, "box", "boxes")) but \(counted(confidences.compactMap { $0 }.count, "confidence value"))"),
             ])
         }
     }
@@ -192,7 +192,10 @@ public struct TooManyBoundingBoxes: LineRule {
 
     public static func check(_ line: LineCheck) {
         for attribute in line.line.attributes where attribute.kind == .detection && attribute.boxes.count > ServiceLimits.maxBoxesPerImage {
-            line.report(definition, attribute: attribute.key, details: ["boxes": .number(JSONNumber(attribute.boxes.count))])
+            line.report(definition, attribute: attribute.key, details: [
+                "boxes": .number(JSONNumber(attribute.boxes.count)),
+                "reason": .string("\(attribute.boxes.count) boxes; the limit is \(ServiceLimits.maxBoxesPerImage)"),
+            ])
         }
     }
 }

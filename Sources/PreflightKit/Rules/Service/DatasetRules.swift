@@ -30,7 +30,7 @@ public struct TooManyInvalidRows: DatasetRule {
         dataset.report(definition, details: [
             "invalid_lines": .number(JSONNumber(stats.invalidLines)), "total_lines": .number(JSONNumber(stats.totalLines)),
             "invalid_share": .number(JSONNumber((share * 1000).rounded() / 1000)),
-            "reason": .string("\(stats.invalidLines) of \(stats.totalLines) lines are invalid (\(format(share * 100))%), over 20%"),
+            "reason": .string("invalid lines: \(stats.invalidLines) of \(stats.totalLines) (\(format(share * 100))%), over 20%"),
         ])
     }
 }
@@ -170,7 +170,7 @@ public struct ManifestTooFewUsableLabels: DatasetRule {
         guard stats.allLabels.count >= minimum, stats.usableLabels.count < minimum else { return }
         dataset.report(definition, details: [
             "use_case": .string(stats.useCase.rawValue), "usable_labels": labelList(stats.usableLabels.keys),
-            "reason": .string("\(stats.usableLabels.count) label(s) among the \(stats.useCase.rawValue) lines; at least \(minimum) needed"),
+            "reason": .string("\(counted(stats.usableLabels.count, "label")) among the \(stats.useCase.rawValue) lines; at least \(minimum) needed"),
         ])
     }
 }
@@ -204,7 +204,7 @@ public struct InsufficientLabelOverlap: DatasetRule {
         let missing = dataset.stats.allLabels.subtracting(training.allLabels)
         dataset.report(definition, details: [
             "overlap": .number(JSONNumber((share * 1000).rounded() / 1000)), "test_labels_not_in_training": labelList(missing),
-            "reason": .string("\(format(share * 100))% of the test labels are training labels"),
+            "reason": .string("\(format(share * 100))% of the test labels are training labels; not in training: \(nameList(missing))"),
         ])
     }
 }
@@ -232,10 +232,11 @@ public struct InsufficientUsableLabelOverlap: DatasetRule {
         if let all = overlap(test: dataset.stats.allLabels, training: training.allLabels), all < ServiceLimits.minLabelOverlap { return }
         let test = Set(dataset.stats.usableLabels.keys), train = Set(training.usableLabels.keys)
         guard let share = overlap(test: test, training: train), share < ServiceLimits.minLabelOverlap else { return }
+        let missing = test.subtracting(train)
         dataset.report(definition, details: [
             "overlap": .number(JSONNumber((share * 1000).rounded() / 1000)),
-            "test_labels_not_in_training": labelList(test.subtracting(train)),
-            "reason": .string("\(format(share * 100))% of the test manifest's usable labels are usable training labels"),
+            "test_labels_not_in_training": labelList(missing),
+            "reason": .string("\(format(share * 100))% of the test manifest's usable labels are usable training labels; not among them: \(nameList(missing))"),
         ])
     }
 }
