@@ -169,10 +169,17 @@ extension ManifestCommand {
             discussion: """
                 Runs the whole check, then drops what the service would leave out: invalid and \
                 ignored lines, invalid label attributes (with their metadata), invalid boxes (with \
-                their confidence entries). Sets each image_size to the decoded size. With \
-                --clip-boxes, a box off the image is cut to the image instead, and checked again. \
-                Errors no edit can remove (too few labels, a label too thin for the auto-split, \
-                ...) are listed and give exit code 1.
+                their confidence entries), and lines with an error no edit removes (a source-ref \
+                that leaves its folder, so its image was never read). Where image_size differs \
+                from the decoded image by one factor, every box is scaled by it; boxes drawn on \
+                the picture as an EXIF orientation displays it are moved to the stored pixels \
+                the service reads when --boxes-drawn-on says so. Then each image_size is set to \
+                the decoded size, and the moved boxes are checked again. With --clip-boxes, a box \
+                off the image is cut to the image instead of dropped. A line whose boxes cannot \
+                be placed (the sides changed by different factors, boxes that fit neither frame, \
+                an EXIF-turned image without --boxes-drawn-on) is written as it was and listed \
+                as not fixed, as are errors no edit can remove (too few labels, a label too thin \
+                for the auto-split, ...): exit code 1.
                 """
         )
 
@@ -185,13 +192,19 @@ extension ManifestCommand {
         @Flag(name: .customLong("clip-boxes"), help: "Cut boxes that run off the image to the image instead of dropping them.")
         var clipBoxes = false
 
+        @Option(name: .customLong("boxes-drawn-on"),
+                help: ArgumentHelp("On images an EXIF orientation turns, the frame the boxes were drawn on: displayed (moved to the stored pixels) or stored (kept).",
+                                   valueName: "displayed|stored"))
+        var boxesDrawnOn: FixOperation.BoxFrame?
+
         @Option(help: "full: check all image data, as a decoder reads it (finds corruption). header: read headers only (fast).")
         var mode: ProbeMode = .full
 
         @OptionGroup var images: ImageLocationOptions
 
         func run() throws {
-            let operation = FixOperation(input: input, output: output, clipBoxes: clipBoxes, options: images.checkOptions(mode: mode))
+            let operation = FixOperation(input: input, output: output, clipBoxes: clipBoxes, boxesDrawnOn: boxesDrawnOn,
+                                         options: images.checkOptions(mode: mode))
             try finish(try perform { () throws(OperationError) in try operation.run() }.log)
         }
     }
@@ -234,3 +247,4 @@ extension ManifestCommand {
 }
 
 extension ConvertOperation.Source: ExpressibleByArgument {}
+extension FixOperation.BoxFrame: ExpressibleByArgument {}

@@ -191,7 +191,7 @@ struct ManifestOperationTests {
         let outcome = try FixOperation(input: input, output: tree.path("fixed.manifest"), options: imageOptions(tree)).run()
         #expect(outcome.linesIn == 6 && outcome.linesOut == 4)
         #expect(outcome.changes.map { "\($0.line) \($0.kind.rawValue)" } == [
-            "2 imageSizeSet", "3 lineDropped", "4 boxDropped", "4 boxDropped", "5 lineDropped", "6 attributeDropped",
+            "2 boxesScaled", "3 lineDropped", "4 boxDropped", "4 boxDropped", "5 lineDropped", "6 attributeDropped",
         ])
         #expect(outcome.remaining.isEmpty)
         #expect(outcome.log.allSatisfy { !$0.isProblem })
