@@ -220,7 +220,7 @@ struct ManifestOperationTests {
         #expect(outcome.count(.boxClipped) == 2)
         let dropped = outcome.changes.filter { $0.kind == .boxDropped }
         #expect(dropped.map(\.line) == [4])
-        #expect(dropped.first?.text.contains("box 2") == true && dropped.first?.text.contains(BoundingBoxTooSmall.definition.code) == true)
+        #expect(dropped.first?.text.contains("box 3") == true && dropped.first?.text.contains(BoundingBoxTooSmall.definition.code) == true)
 
         let line4 = try JSONParser.parse(try tree.lines("fixed.manifest")[2])
         let boxes = line4["bounding-box"]?["annotations"]?.arrayValue ?? []

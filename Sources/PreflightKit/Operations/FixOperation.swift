@@ -514,7 +514,7 @@ private struct Edits {
         for (attribute, frames) in (clips[number] ?? [:]).sorted(by: { $0.key < $1.key }) where object[attribute] != nil {
             for (index, frame) in frames.sorted(by: { $0.key < $1.key }) {
                 if let text = clip(&object, attribute: attribute, index: index, frame: frame) {
-                    changes.append(.init(line: number, kind: .boxClipped, text: "[\(attribute)] box \(index) clipped to the \(frame.width) x \(frame.height) image: \(text)"))
+                    changes.append(.init(line: number, kind: .boxClipped, text: "[\(attribute)] box \(index + 1) clipped to the \(frame.width) x \(frame.height) image: \(text)"))
                 }
             }
         }
@@ -522,7 +522,7 @@ private struct Edits {
             let indices = boxes.keys.sorted(by: >)
             remove(indices, from: &object, attribute: attribute)
             for index in indices.reversed() {
-                changes.append(.init(line: number, kind: .boxDropped, text: "[\(attribute)] box \(index) dropped with its confidence (\(Self.why(boxes[index]!)))"))
+                changes.append(.init(line: number, kind: .boxDropped, text: "[\(attribute)] box \(index + 1) dropped with its confidence (\(Self.why(boxes[index]!)))"))
             }
         }
         for (attribute, size) in (sizes[number] ?? [:]).sorted(by: { $0.key < $1.key }) where object[attribute] != nil {
