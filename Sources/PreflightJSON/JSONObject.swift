@@ -71,6 +71,16 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         return result
     }
 
+    /// Whether a key occurs more than once; allocates nothing for objects of a few members.
+    public var hasDuplicateKeys: Bool {
+        guard members.count > 1 else { return false }
+        guard members.count <= 16 else { return !duplicateKeys.isEmpty }
+        for i in members.indices.dropLast() {
+            for j in (i + 1)..<members.endIndex where members[j].key == members[i].key { return true }
+        }
+        return false
+    }
+
     public var count: Int { members.count }
     public var isEmpty: Bool { members.isEmpty }
 

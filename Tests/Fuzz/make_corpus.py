@@ -13,7 +13,7 @@ import os
 import re
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-OUT = os.path.join(ROOT, "Fuzz", "corpus", "manifest-line")
+OUT = os.path.join(ROOT, "Tests", "Fuzz", "corpus", "manifest-line")
 # The fuzz target maps s3://example-bucket to a folder of real images with these names.
 IMAGES = ["a.jpg", "b.png", "c.jpg", "d.gif", "e.jpg", "f.png", "big.png", "sub/deeper/g.jpg", "out.jpg", "loop.jpg"]
 

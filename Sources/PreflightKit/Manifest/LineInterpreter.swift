@@ -12,8 +12,7 @@ public enum LineInterpreter {
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            line.parseError = bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D })
-                ? "the line is blank" : "\(error.message) at byte \(error.offset + 1)"
+            line.parseError = parseProblem(error, in: bytes)
             return line
         }
         guard case .object(let object) = value else {
@@ -24,8 +23,21 @@ public enum LineInterpreter {
         return line
     }
 
+    /// Why a line does not parse, in the words that tell the user what happened.
+    static func parseProblem(_ error: JSONParseError, in bytes: UnsafeRawBufferPointer) -> String {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return "the line is blank" }
+        // Editors on Windows save "UTF-8 with BOM"; Python's json, as the service's scripts
+        // read lines, refuses the mark, so the line is lost.
+        if error.offset == 0 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            return "the line starts with a UTF-8 byte order mark (bytes EF BB BF), which JSON readers refuse; "
+                + "save the manifest as UTF-8 without it (sed -i 's/^\\xEF\\xBB\\xBF//' MANIFEST removes it)"
+        }
+        return "\(error.message) at byte \(error.offset + 1)"
+    }
+
     static func interpret(_ object: JSONObject, into line: inout ManifestLine) {
-        line.duplicateKeys = object.duplicateKeys
+        // At every depth: a label attribute or an annotation can repeat a key as well as the line.
+        line.duplicateKeys = object.duplicateKeyPaths
         line.sourceRef = sourceRef(of: object)
         // Lines have a handful of keys: linear scans over them beat hashing. A line with
         // thousands of keys gets an index instead, so it costs linear time, not quadratic.

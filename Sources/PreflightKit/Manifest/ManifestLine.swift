@@ -107,6 +107,8 @@ public struct ManifestLine: Sendable {
     public var attributes: [LabelAttribute] = []
     /// Keys that are neither `source-ref`, service keys, label attributes nor their metadata.
     public var otherKeys: [String] = []
+    /// Keys written more than once in one object of the line, at any depth, by path
+    /// (`bounding-box.annotations[2].class_id`; see `JSONValue.duplicateKeyPaths`).
     public var duplicateKeys: [String] = []
 
     public init(number: Int) { self.number = number }

@@ -7,6 +7,8 @@ public enum RuleCatalogue {
         ManifestInaccessibleOrUnsupportedFormat.self,
         EmptyManifest.self,
         ManifestSizeTooLarge.self,
+        ManifestUTF16.self,
+        ManifestJSONArray.self,
     ]
 
     /// Checked on every line, in this order: later rules see the effects of earlier ones

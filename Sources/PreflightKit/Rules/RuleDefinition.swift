@@ -80,6 +80,8 @@ public struct RuleExample: Sendable {
     public var fullDecode: Bool
     /// The training manifest's file name (its extension matters to the service).
     public var trainingFileName = "train.manifest"
+    /// How the training manifest's text is saved.
+    public var trainingEncoding = ExampleEncoding.utf8
     /// When set, the training manifest is extended (sparsely) to this many bytes.
     public var trainingFileSize: Int?
     /// False for examples run with no --root or --map at all.
@@ -115,6 +117,8 @@ public struct RuleExample: Sendable {
 extension RuleExample {
     /// The training manifest saved under another file name.
     public func manifestNamed(_ name: String) -> RuleExample { with { $0.trainingFileName = name } }
+    /// The training manifest saved in another encoding.
+    public func manifestEncoded(_ encoding: ExampleEncoding) -> RuleExample { with { $0.trainingEncoding = encoding } }
     /// The training manifest extended (sparsely) to `size` bytes.
     public func manifestSized(_ size: Int) -> RuleExample { with { $0.trainingFileSize = size } }
     /// Run with no `--map` or `--root`.
@@ -130,6 +134,29 @@ extension RuleExample {
         var copy = self
         change(&copy)
         return copy
+    }
+}
+
+/// How an example's manifest text is written to its file.
+public enum ExampleEncoding: Sendable, Equatable {
+    case utf8
+    case utf16LittleEndian(byteOrderMark: Bool)
+    case utf16BigEndian(byteOrderMark: Bool)
+
+    /// The bytes of `text` in this encoding.
+    public func encode(_ text: String) -> [UInt8] {
+        switch self {
+        case .utf8:
+            return Array(text.utf8)
+        case .utf16LittleEndian(let mark), .utf16BigEndian(let mark):
+            let bigEndian = if case .utf16BigEndian = self { true } else { false }
+            var bytes: [UInt8] = []
+            for unit in (mark ? [0xFEFF] : []) + Array(text.utf16) {
+                let high = UInt8(unit >> 8), low = UInt8(unit & 0xFF)
+                bytes += bigEndian ? [high, low] : [low, high]
+            }
+            return bytes
+        }
     }
 }
 

@@ -29,7 +29,7 @@ public struct RuleExampleRunner {
         defer { try? FileManager.default.removeItem(at: folder) }
 
         let training = folder.appendingPathComponent(example.trainingFileName)
-        try write(lines: example.training, to: training)
+        try write(lines: example.training, to: training, encoding: example.trainingEncoding)
         if let size = example.trainingFileSize {
             let handle = try FileHandle(forWritingTo: training)
             try handle.truncate(atOffset: UInt64(size))
@@ -97,9 +97,9 @@ public struct RuleExampleRunner {
         return Outcome(findings: findings, failure: failure)
     }
 
-    private func write(lines: [String], to url: URL) throws {
+    private func write(lines: [String], to url: URL, encoding: ExampleEncoding = .utf8) throws {
         let text = lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
-        try Data(text.utf8).write(to: url)
+        try Data(encoding.encode(text)).write(to: url)
     }
 
     private func bytes(of image: ExampleImage) throws -> Data {

@@ -6,21 +6,45 @@ public struct DuplicateJSONKey: LineRule {
     public static let definition = RuleDefinition(
         code: "PREFLIGHT_DUPLICATE_JSON_KEY", severity: .warning, scope: .line, effect: .none, origin: .preflight,
         title: "Key written twice on one line",
-        message: "A key appears more than once in the line's JSON object; readers keep only one of the values.",
-        explanation: "JSON parsers disagree on duplicate keys: most keep the last value, some the first. Preflight reads the last, as Python does, but a line that says two things is a bug in whatever wrote it.",
-        fix: "Write each key once.",
+        message: "A key appears more than once in one JSON object of the line; readers keep only one of the values.",
+        explanation: """
+            JSON parsers disagree on duplicate keys: most keep the last value, some the first. Preflight \
+            reads the last, as Python's json (which the service's own scripts use) does, so the line is \
+            judged as the service would judge it; but a line that says two things is a bug in whatever \
+            wrote it. Every object of the line is searched: the line itself, each label attribute and its \
+            metadata, each annotation. The finding names each repeated key by its path: keys joined by \
+            `.`, array elements as `[i]` counted from 0 (`bounding-box.annotations[2].class_id`); a key \
+            with characters other than letters, digits, `-` and `_` is written as a JSON string in \
+            brackets (`["a.b"]`).
+            """,
+        fix: "Write each key once in each object; keep the value you meant.",
         examples: [
             .init("source-ref twice", triggers: true,
                   training: ["{\"source-ref\":\"s3://example-bucket/b.jpg\"," + ExampleLines.classification("a.jpg", label: "cat").dropFirst()],
                   images: ["a.jpg": .fixture("jpeg-baseline.jpg")], line: 1),
+            .init("annotations twice inside the label attribute", triggers: true,
+                  training: [twoBoxes.replacingOccurrences(of: "\"annotations\":", with: "\"annotations\":[],\"annotations\":")],
+                  images: ["a.jpg": .fixture("jpeg-baseline.jpg")], line: 1),
+            .init("class_id twice in one annotation", triggers: true,
+                  training: [twoBoxes.replacingOccurrences(of: "{\"class_id\":0,\"top\":30", with: "{\"class_id\":1,\"class_id\":0,\"top\":30")],
+                  images: ["a.jpg": .fixture("jpeg-baseline.jpg")], line: 1),
             .init("Every key once", triggers: false, training: [ExampleLines.classification("a.jpg", label: "cat")],
+                  images: ["a.jpg": .fixture("jpeg-baseline.jpg")]),
+            .init("The same key in two different objects", triggers: false, training: [twoBoxes],
                   images: ["a.jpg": .fixture("jpeg-baseline.jpg")]),
         ])
 
+    /// Two boxes: `class_id`, `top`, `width` and the rest repeat across objects, never in one.
+    private static let twoBoxes = ExampleLines.detection("a.jpg", boxes: [(0, 10, 10, 20, 20), (0, 30, 40, 20, 20)])
+
     public static func check(_ line: LineCheck) {
-        let keys = line.line.duplicateKeys
-        guard !keys.isEmpty else { return }
-        line.report(definition, details: ["keys": .array(keys.map { .string($0) })])
+        let paths = line.line.duplicateKeys
+        guard !paths.isEmpty else { return }
+        line.report(definition, details: [
+            "keys": .array(paths.map { .string($0) }),
+            "reason": .string("written more than once: " + paths.prefix(10).joined(separator: ", ")
+                + (paths.count > 10 ? " and \(paths.count - 10) more" : "")),
+        ])
     }
 }
 

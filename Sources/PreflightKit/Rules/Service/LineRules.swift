@@ -15,7 +15,9 @@ public struct InvalidJSONLine: LineRule {
         explanation: """
             Every line of a manifest must be one complete JSON object. A blank line, a line cut \
             short, a trailing comma, single quotes, a byte order mark or a line that is a JSON array \
-            instead of an object all count. The line still counts as a dataset object, so it adds to \
+            instead of an object all count. A byte order mark is what editors write at the start of a \
+            file saved as "UTF-8 with BOM": Python's json, which the service's own scripts read lines \
+            with, refuses it, so the first line is lost (Preflight says so in the finding's reason). The line still counts as a dataset object, so it adds to \
             the share of invalid lines, and the service's validation manifest replaces it with a line \
             that holds only this error.
             """,
@@ -25,6 +27,8 @@ public struct InvalidJSONLine: LineRule {
                   training: [valid, String(valid.dropLast())], images: validImages, line: 2),
             .init("A blank line between two records", triggers: true, training: [valid, "", valid], images: validImages, line: 2),
             .init("A JSON array instead of an object", triggers: true, training: ["[1, 2]"], line: 1),
+            .init("A manifest saved as UTF-8 with a byte order mark: its first line is lost", triggers: true,
+                  training: ["\u{FEFF}" + valid, valid], images: validImages, line: 1),
             .init("A well-formed line", triggers: false, training: [valid], images: validImages),
         ])
 
