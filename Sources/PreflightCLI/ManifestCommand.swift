@@ -73,7 +73,8 @@ extension ManifestCommand {
 
         func run() throws {
             let outcome = try perform { () throws(OperationError) in
-                try FromFolderOperation(folder: folder, s3URI: s3URI, location: location).run()
+                if let output { try OutputPlan(files: [("--output", output)], inputs: [folder]).approve(roles: []) }
+                return try FromFolderOperation(folder: folder, s3URI: s3URI, location: location).run()
             }
             if let output {
                 do {

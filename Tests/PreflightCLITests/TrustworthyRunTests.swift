@@ -106,6 +106,31 @@ struct TrustworthyRunTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest_summary.json").path))
     }
 
+    @Test func manifestOperationsNeverWriteOverAnImageOrIntoTheirFolder() throws {
+        let folder = try makeTemporaryFolder("operation-outputs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = folder.appendingPathComponent("photo.jpg")
+        try FileManager.default.copyItem(at: Preflight.repository.appendingPathComponent("Fixtures/images/jpeg-baseline.jpg"), to: image)
+        let before = try Self.bytes(image)
+        let fix = try Preflight.run(["manifest", "fix", Self.exampleTrain, "-o", image.path] + Self.map)
+        #expect(fix.status == 2)
+        #expect(fix.stderr.contains("is an image"))
+        #expect(try Self.bytes(image) == before)
+
+        let dataset = folder.appendingPathComponent("dataset")
+        try FileManager.default.createDirectory(at: dataset.appendingPathComponent("cat"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: image, to: dataset.appendingPathComponent("cat/a.jpg"))
+        let fromFolder = try Preflight.run(["manifest", "from-folder", dataset.path, "--s3-uri", "s3://b/d", "-o", dataset.path + "/out.manifest"])
+        #expect(fromFolder.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: dataset.appendingPathComponent("out.manifest").path))
+
+        let split = try Preflight.run(["manifest", "split", Self.exampleTrain, "-o", folder.path + "/no-such/train.manifest",
+                                       "-o", folder.path + "/test.manifest"])
+        #expect(split.status == 2)
+        #expect(split.stderr.contains("does not exist"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("test.manifest").path))
+    }
+
     // MARK: Mistakes in the command cost nothing
 
     @Test func anOutputThatCannotBeWrittenIsRefusedBeforeAnyImageIsRead() throws {

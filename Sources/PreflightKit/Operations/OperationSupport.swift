@@ -94,23 +94,11 @@ enum UTCTimestamp {
 
 /// Files an operation reads and writes.
 enum OperationFiles {
-    /// Refuses an output that is one of the inputs (same file, whatever the path says):
-    /// operations never change their inputs.
+    /// Refuses, before any work, an output that is one of the inputs (same file, whatever
+    /// the path says), an image, a folder, a file inside an input folder, or one in a folder
+    /// that does not exist or cannot be written: operations never change their inputs.
     static func refuseOverwriting(_ inputs: [String], with outputs: [String]) throws(OperationError) {
-        func identity(_ path: String) -> (dev_t, ino_t)? {
-            var info = stat()
-            return stat(path, &info) == 0 ? (info.st_dev, info.st_ino) : nil
-        }
-        for output in outputs {
-            if inputs.contains(output) { throw OperationError("the output \(output) is also an input; inputs are never changed") }
-            guard let out = identity(output) else { continue }
-            for input in inputs {
-                if let id = identity(input), id == out {
-                    throw OperationError("the output \(output) is the input \(input); inputs are never changed")
-                }
-            }
-        }
-        if Set(outputs).count != outputs.count { throw OperationError("the same output is named twice") }
+        try OutputPlan(files: outputs.map { ("--output", $0) }, inputs: inputs).approve(roles: [])
     }
 
     /// Streams the lines of a manifest that must be readable; returns the line count.
