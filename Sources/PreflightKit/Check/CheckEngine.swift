@@ -142,14 +142,15 @@ public struct CheckEngine: Sendable {
         // Images with the same bytes, across both manifests. The cache has learnt all it
         // will: it is written now and its memory given back before the lines are judged.
         let findsDuplicates = !options.ignored.isSuperset(of: [DuplicateImage.definition.code, TrainTestOverlap.definition.code])
-        let groups = findsDuplicates ? catalog.identicalContentGroups(jobs: options.jobs, cache: options.cache) : [:]
+        var groups = findsDuplicates ? catalog.identicalContentGroups(jobs: options.jobs, cache: options.cache) : [:]
         options.cache?.saveAndRelease()
 
         // Pass 2: every line through every line rule. Lines naming an image an earlier line
         // names are noted on the way, by `source-ref` (from the text alone) and by image.
         var lineFindings: [DatasetRole: [Finding]] = [:]
         var storedFindings = 0
-        var sameImages = SameImageTracker(groups: groups, findsDuplicates: findsDuplicates)
+        var sameImages = SameImageTracker(groups: groups, findsDuplicates: findsDuplicates, detailLimit: options.maxStoredFindings)
+        groups = [:]
         for input in readable {
             var stats = DatasetStats(file: input.path, role: input.role)
             stats.fileSize = FileBytes.size(path: input.path).map { $0 }.get(or: 0)
@@ -193,9 +194,11 @@ public struct CheckEngine: Sendable {
             result.stats.append(stats)
         }
 
-        let contentGroups = sameImages.contentGroups
+        var contentGroups = sameImages.contentGroups
         result.imagesNamed = sameImages.distinctSourceRefs
         result.imagesNotLookedFor = sameImages.notLookedFor
+        // Its tables are not needed again: their memory goes back before the dataset rules run.
+        sameImages = SameImageTracker(groups: [:], findsDuplicates: false, detailLimit: 0)
 
         // Dataset rules, training first so the test manifest can be compared with it.
         let training = result.stats.first { $0.role == .training }
@@ -211,6 +214,8 @@ public struct CheckEngine: Sendable {
             storedFindings += check.findings.count
             result.omittedFindings.merge(check.omitted, uniquingKeysWith: +)
         }
+
+        contentGroups = ContentGroups()
 
         // Report order: manifest-file findings, then per manifest its lines in order (a line's
         // own findings before the dataset rules' findings on it), then its dataset findings.
@@ -334,9 +339,14 @@ struct SameImageTracker {
     /// Distinct references no --map or --root led to a file (or whose key leaves its folder).
     private(set) var notLookedFor = 0
 
-    init(groups: [String: Int], findsDuplicates: Bool) {
+    /// Duplicates past this many can never be listed (the findings cap), only counted: they
+    /// are kept without their names, so memory stays bounded however many there are.
+    private let detailLimit: Int
+
+    init(groups: [String: Int], findsDuplicates: Bool, detailLimit: Int) {
         self.groups = groups
         self.findsDuplicates = findsDuplicates
+        self.detailLimit = detailLimit
     }
 
     /// Notes one judged line (lines come in order, training before test).
@@ -384,9 +394,10 @@ struct SameImageTracker {
 
     private mutating func note(_ check: LineCheck, _ reference: String, _ path: String?, firstRole: DatasetRole,
                                firstLine: Int, firstPath: String?, _ sameness: ContentGroups.Sameness) {
+        let named = contentGroups.duplicates.count < detailLimit
         contentGroups.duplicates.append(ContentGroups.Duplicate(
-            role: check.role, line: check.line.number, sourceRef: reference, path: path,
-            firstRole: firstRole, firstLine: firstLine, firstPath: firstPath, sameness: sameness))
+            role: check.role, line: check.line.number, sourceRef: named ? reference : nil, path: named ? path : nil,
+            firstRole: firstRole, firstLine: firstLine, firstPath: named ? firstPath : nil, sameness: sameness))
     }
 
     /// Two keyed 64-bit hashes of the reference, salted apart: a collision of both is far

@@ -14,14 +14,32 @@ public struct ContentGroups: Sendable {
 
     public struct Duplicate: Sendable {
         public var role: DatasetRole
-        public var line: Int
+        public var firstRole: DatasetRole
+        public var sameness: Sameness
+        // Line numbers fit 32 bits (the service reads at most 250,000 lines): a smaller entry,
+        // of which a large dataset holds hundreds of thousands.
+        private var storedLine: Int32
+        private var storedFirstLine: Int32
+        /// The line's `source-ref` (nil past the findings cap, where it is never listed).
         public var sourceRef: String?
         /// The local image, when images are read.
         public var path: String?
-        public var firstRole: DatasetRole
-        public var firstLine: Int
         public var firstPath: String?
-        public var sameness: Sameness
+
+        public var line: Int { Int(storedLine) }
+        public var firstLine: Int { Int(storedFirstLine) }
+
+        public init(role: DatasetRole, line: Int, sourceRef: String?, path: String?, firstRole: DatasetRole,
+                    firstLine: Int, firstPath: String?, sameness: Sameness) {
+            self.role = role
+            self.firstRole = firstRole
+            self.sameness = sameness
+            storedLine = Int32(clamping: line)
+            storedFirstLine = Int32(clamping: firstLine)
+            self.sourceRef = sourceRef
+            self.path = path
+            self.firstPath = firstPath
+        }
 
         /// "the same source-ref as training line 7", "same bytes as the image of line 3".
         public var reason: String {
