@@ -101,13 +101,16 @@ enum UnknownSubcommand {
 /// While images are being examined, a first Ctrl-C winds the run down instead: the images
 /// under way are finished and kept in the result cache, and the command says so.
 func stopPromptlyOnInterrupt() {
-    windingDownNotice = makeWindingDownNotice(terminal: isatty(2) != 0)
+    let terminal = isatty(2) != 0
+    windingDownNotice = makeNotice(terminal: terminal, "interrupted; finishing the images under way (Ctrl-C again to stop at once)")
+    stoppedNotice = makeNotice(terminal: terminal, "interrupted: stopped, no report written")
     let handler: @convention(c) (Int32) -> Void = { signal in
         if signal == SIGINT && Interruption.request() {
             if let notice = windingDownNotice { _ = write(2, notice.base, notice.count) }
             return
         }
         InterruptCleanup.removeAll()
+        if let notice = stoppedNotice { _ = write(2, notice.base, notice.count) }
         _exit(128 + signal)
     }
     signal(SIGINT, handler)
@@ -126,10 +129,11 @@ private struct Notice: @unchecked Sendable {
     let count: Int
 }
 nonisolated(unsafe) private var windingDownNotice: Notice?
+nonisolated(unsafe) private var stoppedNotice: Notice?
 
-private func makeWindingDownNotice(terminal: Bool) -> Notice {
-    let text = Array(((terminal ? "\r\u{1B}[K" : "")
-        + "preflight: interrupted; finishing the images under way (Ctrl-C again to stop at once)\n").utf8)
+/// "preflight: TEXT" on a line of its own; on a terminal, the progress line is cleared first.
+private func makeNotice(terminal: Bool, _ sentence: String) -> Notice {
+    let text = Array(((terminal ? "\r\u{1B}[K" : "") + "preflight: \(sentence)\n").utf8)
     let base = UnsafeMutablePointer<UInt8>.allocate(capacity: text.count)
     base.initialize(from: text, count: text.count)
     return Notice(base: base, count: text.count)

@@ -175,14 +175,17 @@ struct InterruptTests {
         process.executableURL = Preflight.binary
         process.arguments = ["check", manifest.path, "--format", "json", "--output", report.path, "--no-cache"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let err = Pipe()
+        process.standardError = err
         try process.run()
         Thread.sleep(forTimeInterval: 0.5)
         let sent = Date()
         process.interrupt()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(Date().timeIntervalSince(sent) < 2, "stops promptly")
         #expect(process.terminationStatus == 130)
+        #expect(stderr.contains("preflight: interrupted: stopped, no report written"))
         #expect(try String(contentsOf: report, encoding: .utf8) == "previous report\n")
         let litter = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") }
         #expect(litter.isEmpty)
