@@ -39,7 +39,7 @@ let package = Package(
         // Helpers the test targets share.
         .target(name: "PreflightTestSupport", path: "Tests/Support"),
         .testTarget(name: "ImageEngineTests", dependencies: ["ImageEngine", "PreflightTestSupport"]),
-        .testTarget(name: "PreflightJSONTests", dependencies: ["PreflightJSON"]),
+        .testTarget(name: "PreflightJSONTests", dependencies: ["PreflightJSON", "PreflightTestSupport"]),
         .testTarget(name: "PreflightKitTests", dependencies: ["PreflightKit", "PreflightTestSupport"]),
         // Runs the built `preflight` binary as a user would.
         .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "PreflightJSON", "PreflightTestSupport"]),
