@@ -14,10 +14,10 @@ final class FaultInjectionTests: XCTestCase {
     override func setUp() async throws {
         servers = try S3TestServers.load()
         bucket = uniqueBucket("faults")
-        let direct = try servers.client(endpoint: servers.plainEndpoint)
-        try await direct.createBucket(bucket)
-        try await direct.putObject(bucket: bucket, key: "img/one.png", bytes: Array("the right bytes".utf8))
-        await direct.shutdown()
+        try await servers.withClient(endpoint: servers.plainEndpoint) { [bucket] direct in
+            try await direct.createBucket(bucket!)
+            try await direct.putObject(bucket: bucket!, key: "img/one.png", bytes: Array("the right bytes".utf8))
+        }
         log = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-proxy-\(UUID().uuidString).log")
     }
 
@@ -96,10 +96,9 @@ final class FaultInjectionTests: XCTestCase {
     func testTheBucketsOwnRegionIsFollowedAndRemembered() async throws {
         let server = try proxy("region", faults: 0)
         defer { server.stop() }
-        let client = try servers.client(endpoint: "http://127.0.0.1:\(server.port)")
-        let first = try await client.getObject(bucket: bucket, key: "img/one.png")
-        let second = try await client.headObject(bucket: bucket, key: "img/one.png")
-        await client.shutdown()
+        let (first, second) = try await servers.withClient(endpoint: "http://127.0.0.1:\(server.port)") { [bucket] client in
+            (try await client.getObject(bucket: bucket!, key: "img/one.png"), try await client.headObject(bucket: bucket!, key: "img/one.png"))
+        }
         XCTAssertEqual(first.bytes, Array("the right bytes".utf8))
         XCTAssertEqual(second.size, 15)
         XCTAssertEqual(logLines(), ["region", "forward", "forward"])

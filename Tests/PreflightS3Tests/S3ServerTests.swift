@@ -148,7 +148,10 @@ final class S3ServerTests: XCTestCase {
 final class S3KeyEncodingTests: XCTestCase {
     func testAwkwardKeysRoundTripAndListAsThemselves() async throws {
         let servers = try S3TestServers.load()
-        let client = try servers.client(endpoint: servers.plainEndpoint)
+        try await servers.withClient(endpoint: servers.plainEndpoint) { client in try await roundTrip(client) }
+    }
+
+    func roundTrip(_ client: S3Client) async throws {
         let bucket = uniqueBucket("keys")
         try await client.createBucket(bucket)
         let keys = ["with space.png", "plus+sign.png", "percent%41.png", "percent%.png", "equals=sign.png",
@@ -166,6 +169,5 @@ final class S3KeyEncodingTests: XCTestCase {
         XCTAssertEqual(Set(page.objects.map(\.location)), Set(keys.map { ObjectLocation.s3(bucket: bucket, key: $0) }))
         let unicode = try await client.listObjects(bucket: bucket, prefix: "ünïcödé/")
         XCTAssertEqual(unicode.objects.map(\.location), [.s3(bucket: bucket, key: "ünïcödé/日本語.png")])
-        await client.shutdown()
     }
 }

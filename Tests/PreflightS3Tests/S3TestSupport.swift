@@ -80,6 +80,23 @@ func acceptsConnections(port: Int) -> Bool {
     return result == 0
 }
 
+extension S3TestServers {
+    /// Runs `body` with a client that is shut down however `body` ends (a client dropped
+    /// without it stops the test process).
+    func withClient<T>(endpoint: String? = nil, credentials: AWSCredentials? = nil, retry: RetryPolicy = RetryPolicy(),
+                       readTimeout: Int64 = 20, _ body: (S3Client) async throws -> T) async throws -> T {
+        let client = try self.client(endpoint: endpoint, credentials: credentials, retry: retry, readTimeout: readTimeout)
+        do {
+            let result = try await body(client)
+            await client.shutdown()
+            return result
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+    }
+}
+
 struct TestSetupError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
