@@ -163,6 +163,69 @@ final class CredentialsTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(refused).description.contains("answered 401"))
     }
 
+    func testInstanceMetadataV2TokenThenRoleThenCredentials() async throws {
+        let python = try pythonWithBotocore()
+        let body = try write(#"{"Code": "Success", "AccessKeyId": "AKIDINSTANCE", "SecretAccessKey": "instancesecret", "Token": "instancetoken", "Expiration": "2999-01-01T00:00:00Z"}"#, to: "imds.json")
+        let log = folder.appendingPathComponent("imds.log").path
+        let server = try ScriptServer(python: python, script: "metadata_server.py", arguments: [body, log])
+        defer { server.stop() }
+        var env = environment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(server.port)/"])
+        env["AWS_EC2_METADATA_DISABLED"] = nil
+        let found = try await resolve(env)
+        XCTAssertEqual(found.accessKeyId, "AKIDINSTANCE")
+        XCTAssertEqual(found.sessionToken, "instancetoken")
+        XCTAssertEqual(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n"), [
+            "PUT /latest/api/token", "GET /latest/meta-data/iam/security-credentials/",
+            "GET /latest/meta-data/iam/security-credentials/test-role",
+        ])
+
+        // AWS_EC2_METADATA_DISABLED=true: the service is never asked.
+        env["AWS_EC2_METADATA_DISABLED"] = "true"
+        let skipped = await storeError { () async throws(StoreError) in try await self.resolve(env) }
+        XCTAssertNotNil(skipped)
+        XCTAssertEqual(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count, 3)
+    }
+
+    func testAnAbsentMetadataServiceFailsFast() async throws {
+        // A loopback port that was just free: nothing answers there.
+        let python = try pythonWithBotocore()
+        let probe = try ScriptServer(python: python, script: "metadata_server.py", arguments: ["/dev/null", "/dev/null"])
+        probe.stop()
+        var env = environment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(probe.port)"])
+        env["AWS_EC2_METADATA_DISABLED"] = nil
+        let started = Date()
+        let error = await storeError { () async throws(StoreError) in try await self.resolve(env) }
+        XCTAssertTrue(try XCTUnwrap(error).description.contains("no AWS credentials found"))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3)
+    }
+
+    /// Counts how often the chain asks it.
+    final class CountingProvider: CredentialsProvider, @unchecked Sendable {
+        let lock = NSLock()
+        var asked = 0
+        let expiration: Date?
+        init(expiration: Date?) { self.expiration = expiration }
+        func credentials() -> AWSCredentials? {
+            lock.lock(); defer { lock.unlock() }
+            asked += 1
+            return AWSCredentials(accessKeyId: "AKID\(asked)", secretAccessKey: "s", expiration: expiration, source: "test")
+        }
+    }
+
+    func testTheChainKeepsCredentialsUntilTheyNearTheirExpiration() async throws {
+        let lasting = CountingProvider(expiration: Date().addingTimeInterval(3600))
+        let chain = CredentialsChain([lasting])
+        for _ in 0..<3 { _ = try await chain.credentials() }
+        XCTAssertEqual(lasting.asked, 1)
+
+        let expiring = CountingProvider(expiration: Date().addingTimeInterval(60))
+        let refreshing = CredentialsChain([expiring])
+        let first = try await refreshing.credentials()
+        let second = try await refreshing.credentials()
+        XCTAssertEqual(expiring.asked, 2)
+        XCTAssertNotEqual(first.accessKeyId, second.accessKeyId)
+    }
+
     func testAPlainHTTPContainerURIOffLoopbackIsRefusedWithoutAnyRequest() async throws {
         let error = await storeError { () async throws(StoreError) in
             try await self.resolve(self.environment(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://192.0.2.1/creds"]))
