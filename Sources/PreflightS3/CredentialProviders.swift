@@ -47,6 +47,20 @@ public struct ProfileKeyCredentials: CredentialsProvider {
     }
 }
 
+/// A profile named by `AWS_PROFILE` that neither file has is an error, not a silent fall
+/// through to instance credentials that may belong to someone else.
+struct NamedProfileExists: CredentialsProvider {
+    let files: SharedConfigFiles
+    let named: String?
+
+    func credentials() throws(StoreError) -> AWSCredentials? {
+        if let named, !named.isEmpty, !files.profileExists {
+            throw .noCredentials("AWS_PROFILE names profile \(named), which is in neither \(files.credentialsPath) nor \(files.configPath)")
+        }
+        return nil
+    }
+}
+
 /// Tries each provider in order and keeps the first answer until it nears its expiration.
 public actor CredentialsChain {
     let providers: [any CredentialsProvider]
@@ -67,6 +81,7 @@ public actor CredentialsChain {
         configOnly.credentialsFileProfile = nil
         var providers: [any CredentialsProvider] = [
             EnvironmentCredentials(environment: environment),
+            NamedProfileExists(files: files, named: environment["AWS_PROFILE"]),
             ProfileKeyCredentials(files: credentialsOnly),
             CredentialProcess(files: files),
             ProfileKeyCredentials(files: configOnly),

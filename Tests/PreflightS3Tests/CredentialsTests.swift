@@ -65,6 +65,15 @@ final class CredentialsTests: XCTestCase {
         XCTAssertEqual(byDefault.accessKeyId, "AKIDDEFAULT")
     }
 
+    func testAMissingNamedProfileIsAnErrorNamingIt() async throws {
+        let path = try write("[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = s\n", to: "creds")
+        let error = await storeError { () async throws(StoreError) in
+            try await self.resolve(self.environment(["AWS_SHARED_CREDENTIALS_FILE": path, "AWS_PROFILE": "prod"]))
+        }
+        let message = try XCTUnwrap(error).description
+        XCTAssertTrue(message.contains("profile prod") && message.contains(path), message)
+    }
+
     func testAConfigFileProfileWithItsRegion() async throws {
         let config = try write("""
         [default]
