@@ -75,6 +75,26 @@ final class S3ServerTests: XCTestCase {
         XCTAssertTrue(all.allSatisfy { $0.tag?.count == 32 && $0.lastModified != nil })
     }
 
+    func testAClientConfiguredFromTheEnvironmentAloneSignsKeysWithSpacesAndDotDot() async throws {
+        try await client.putObject(bucket: bucket, key: "dir/../with space.png", bytes: [1])
+        try await client.putObject(bucket: bucket, key: "with space.png", bytes: [2])
+        let home = FileManager.default.temporaryDirectory.path
+        let configured = try S3Client.standard(environment: [
+            "HOME": home, "AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL_S3": servers.signingEndpoint,
+            "AWS_ACCESS_KEY_ID": servers.accessKeyId, "AWS_SECRET_ACCESS_KEY": servers.secretAccessKey,
+        ])
+        let store = S3Store(client: configured)
+        let dotted = await storeError { () async throws(StoreError) in
+            let read = try await store.read(.s3(bucket: self.bucket, key: "dir/../with space.png"))
+            XCTAssertEqual(read.bytes, [1])
+            let plain = try await store.read(.s3(bucket: self.bucket, key: "with space.png"))
+            XCTAssertEqual(plain.bytes, [2])
+        }
+        await configured.shutdown()
+        XCTAssertNil(dotted)
+    }
+
     func testAMissingObjectIsNotFound() async throws {
         let location = ObjectLocation.s3(bucket: bucket, key: "images/missing.png")
         let store = S3Store(client: client)
