@@ -11,6 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // C shims: the only code that touches libpng and libjpeg. They catch the
@@ -27,6 +29,17 @@ let package = Package(
         .target(name: "ImageEngine", dependencies: ["CPNGShim", "CJPEGShim"]),
         // A strict JSON reader and an ordered JSON writer for manifests and reports.
         .target(name: "PreflightJSON"),
+        // Where bytes come from: one protocol for local files and object stores.
+        .target(name: "PreflightStore"),
+        // The store on Amazon S3: SigV4 signing, the credentials chain, the HTTP client.
+        .target(
+            name: "PreflightS3",
+            dependencies: [
+                "PreflightStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Manifests, rules, the check engine and the reports.
         .target(name: "PreflightKit", dependencies: ["ImageEngine", "PreflightJSON"]),
         .executableTarget(
@@ -41,6 +54,12 @@ let package = Package(
         .testTarget(name: "ImageEngineTests", dependencies: ["ImageEngine", "PreflightTestSupport"]),
         .testTarget(name: "PreflightJSONTests", dependencies: ["PreflightJSON", "PreflightTestSupport"]),
         .testTarget(name: "PreflightKitTests", dependencies: ["PreflightKit", "PreflightTestSupport"]),
+        // Against moto's S3 server (.ci/s3-test-server) and botocore's signer.
+        .testTarget(
+            name: "PreflightS3Tests",
+            dependencies: ["PreflightS3", "PreflightStore", "PreflightTestSupport"],
+            exclude: ["Scripts"]
+        ),
         // Runs the built `preflight` binary as a user would.
         .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "PreflightJSON", "PreflightTestSupport"]),
     ]
