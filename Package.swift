@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The S3 store brings an HTTP client (SwiftNIO, BoringSSL) that takes minutes to build.
+// `PREFLIGHT_WITHOUT_S3=1` leaves it out, for builds that do not need it: the sanitizer runs,
+// which instrument the C that reads untrusted images.
+let withS3 = Context.environment["PREFLIGHT_WITHOUT_S3"] == nil
+
 let package = Package(
     name: "Preflight",
     platforms: [.macOS(.v13)],
@@ -11,9 +16,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ] + (withS3 ? [
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
-    ],
+    ] : []),
     targets: [
         // C shims: the only code that touches libpng and libjpeg. They catch the
         // libraries' longjmp errors and hand back plain values.
@@ -31,15 +38,6 @@ let package = Package(
         .target(name: "PreflightJSON"),
         // Where bytes come from: one protocol for local files and object stores.
         .target(name: "PreflightStore"),
-        // The store on Amazon S3: SigV4 signing, the credentials chain, the HTTP client.
-        .target(
-            name: "PreflightS3",
-            dependencies: [
-                "PreflightStore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
-        ),
         // Manifests, rules, the check engine and the reports.
         .target(name: "PreflightKit", dependencies: ["ImageEngine", "PreflightJSON"]),
         .executableTarget(
@@ -54,13 +52,29 @@ let package = Package(
         .testTarget(name: "ImageEngineTests", dependencies: ["ImageEngine", "PreflightTestSupport"]),
         .testTarget(name: "PreflightJSONTests", dependencies: ["PreflightJSON", "PreflightTestSupport"]),
         .testTarget(name: "PreflightKitTests", dependencies: ["PreflightKit", "PreflightTestSupport"]),
+        // Runs the built `preflight` binary as a user would.
+        .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "PreflightJSON", "PreflightTestSupport"]),
+    ]
+)
+
+if withS3 {
+    package.targets += [
+        // The store on Amazon S3: SigV4 signing, the credentials chain, the HTTP client.
+        .target(
+            name: "PreflightS3",
+            dependencies: [
+                "PreflightStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Against moto's S3 server (.ci/s3-test-server) and botocore's signer.
         .testTarget(
             name: "PreflightS3Tests",
             dependencies: ["PreflightS3", "PreflightStore", "PreflightTestSupport"],
             exclude: ["Scripts"]
         ),
-        // Runs the built `preflight` binary as a user would.
-        .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "PreflightJSON", "PreflightTestSupport"]),
     ]
-)
+}
