@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // C shims: the only code that touches libpng and libjpeg. They catch the
@@ -28,7 +29,10 @@ let package = Package(
         // A strict JSON reader and an ordered JSON writer for manifests and reports.
         .target(name: "PreflightJSON"),
         // Manifests, rules, the check engine and the reports.
-        .target(name: "PreflightKit", dependencies: ["ImageEngine", "PreflightJSON"]),
+        .target(
+            name: "PreflightKit",
+            dependencies: ["ImageEngine", "PreflightJSON", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "PreflightCLI",
             dependencies: [
