@@ -16,10 +16,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ] + (withS3 ? [
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ] : []),
     targets: [
         // C shims: the only code that touches libpng and libjpeg. They catch the
@@ -39,7 +39,10 @@ let package = Package(
         // Where bytes come from: one protocol for local files and object stores.
         .target(name: "PreflightStore"),
         // Manifests, rules, the check engine and the reports.
-        .target(name: "PreflightKit", dependencies: ["ImageEngine", "PreflightJSON"]),
+        .target(
+            name: "PreflightKit",
+            dependencies: ["ImageEngine", "PreflightJSON", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "PreflightCLI",
             dependencies: [

@@ -91,7 +91,7 @@ struct ImageCatalog {
             let record = ImageRecord(facts: cached.facts, identity: identity, headCRC32: cached.headCRC32, crc32: cached.crc32)
             guard verify else { return record }
             if let stored = cached.sha256, case .success(let file) = FileBytes.read(path: path, limit: Int(identity.size)),
-               file.isComplete, SHA256.hex(file.bytes) == stored {
+               file.isComplete, ContentHash.sha256Hex(file.bytes) == stored {
                 return record
             }
         }
@@ -104,9 +104,9 @@ struct ImageCatalog {
         var hash: String?
         if verify {
             if read.isComplete {
-                hash = SHA256.hex(read.bytes)
+                hash = ContentHash.sha256Hex(read.bytes)
             } else if case .success(let file) = FileBytes.read(path: path, limit: Int(read.identity.size)), file.isComplete {
-                hash = SHA256.hex(file.bytes)
+                hash = ContentHash.sha256Hex(file.bytes)
             }
         }
         // Cache only what was read from a file that did not change meanwhile.

@@ -1,4 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import ImageEngine
 
 /// Runs a rule's examples for real: writes each example's manifests and images into a
@@ -31,9 +40,9 @@ public struct RuleExampleRunner {
         let training = folder.appendingPathComponent(example.trainingFileName)
         try write(lines: example.training, to: training, encoding: example.trainingEncoding)
         if let size = example.trainingFileSize {
-            let handle = try FileHandle(forWritingTo: training)
-            try handle.truncate(atOffset: UInt64(size))
-            try handle.close()
+            guard truncate(training.path, off_t(size)) == 0 else {
+                throw CocoaError(.fileWriteUnknown)
+            }
         }
         var inputs = [ManifestInput(path: training.path, role: .training)]
         if let test = example.test {
@@ -117,7 +126,7 @@ public struct RuleExampleRunner {
                 // A tEXt chunk after the 8-byte signature and the 25-byte IHDR chunk.
                 let body = Array("Comment".utf8) + [0] + comment
                 let typed = Array("tEXt".utf8) + body
-                let crc = Self.crc32(typed)
+                let crc = Checksum.crc32(typed)
                 let chunk = [UInt8(body.count >> 24), UInt8((body.count >> 16) & 0xFF), UInt8((body.count >> 8) & 0xFF), UInt8(body.count & 0xFF)]
                     + typed + [UInt8(crc >> 24), UInt8((crc >> 16) & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)]
                 data.insert(contentsOf: chunk, at: 33)
@@ -131,15 +140,5 @@ public struct RuleExampleRunner {
         case .symlink:
             return Data()
         }
-    }
-
-    /// The PNG chunk checksum (CRC-32, ISO 3309).
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return crc ^ 0xFFFF_FFFF
     }
 }

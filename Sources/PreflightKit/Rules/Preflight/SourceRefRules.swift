@@ -1,7 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PreflightJSON
 
 // Preflight's checks of where a line's image is on the local disk.
@@ -22,9 +26,9 @@ public struct SourceRefEscapesRoot: LineRule {
         fix: "Rewrite the source-ref as the image's plain S3 key, with no '..' segments.",
         examples: [
             .init("A key with '..'", triggers: true,
-                  training: [line.replacingOccurrences(of: "a.jpg", with: "../secret.jpg")], line: 1),
+                  training: [line.replacing("a.jpg", with: "../secret.jpg")], line: 1),
             .init("A nested key", triggers: false,
-                  training: [line.replacingOccurrences(of: "a.jpg", with: "sub/a.jpg")], images: ["sub/a.jpg": .fixture("jpeg-baseline.jpg")]),
+                  training: [line.replacing("a.jpg", with: "sub/a.jpg")], images: ["sub/a.jpg": .fixture("jpeg-baseline.jpg")]),
         ])
 
     public static func check(_ line: LineCheck) {
@@ -42,7 +46,7 @@ public struct SourceRefUnmapped: LineRule {
         fix: "Add a --map for this bucket or prefix.",
         examples: [
             .init("A bucket no --map covers", triggers: true,
-                  training: [line.replacingOccurrences(of: "example-bucket", with: "other-bucket")], line: 1),
+                  training: [line.replacing("example-bucket", with: "other-bucket")], line: 1),
             .init("A mapped source-ref", triggers: false, training: [line], images: ["a.jpg": .fixture("jpeg-baseline.jpg")]),
         ])
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PreflightJSON
 
 // The service's checks of each label attribute (`K`) and its metadata (`K-metadata`).
@@ -21,7 +25,7 @@ public struct UnsupportedUseCaseType: LineRule {
         fix: "For multi-label output, write one classification attribute per label (`preflight manifest convert --from sagemaker-multilabel` does it). Otherwise correct the type.",
         examples: [
             .init("Ground Truth multi-label output", triggers: true,
-                  training: [classification.replacingOccurrences(of: "groundtruth/image-classification", with: "groundtruth/image-classification-multilabel")],
+                  training: [classification.replacing("groundtruth/image-classification", with: "groundtruth/image-classification-multilabel")],
                   images: images, line: 1),
             .init("A classification attribute", triggers: false, training: [classification], images: images),
         ])
@@ -49,9 +53,9 @@ public struct InvalidLabelAttributeMetadataFormat: LineRule {
         fix: "Complete the metadata; the finding's reason names each missing or malformed field.",
         examples: [
             .init("No class-name", triggers: true,
-                  training: [classification.replacingOccurrences(of: "\"class-name\":\"cat\",", with: "")], images: images, line: 1),
+                  training: [classification.replacing("\"class-name\":\"cat\",", with: "")], images: images, line: 1),
             .init("human-annotated is true instead of \"yes\"", triggers: true,
-                  training: [classification.replacingOccurrences(of: "\"human-annotated\":\"yes\"", with: "\"human-annotated\":true")],
+                  training: [classification.replacing("\"human-annotated\":\"yes\"", with: "\"human-annotated\":true")],
                   images: images, line: 1),
             .init("Complete metadata", triggers: false, training: [classification, detection], images: images),
         ])
@@ -78,9 +82,9 @@ public struct InvalidLabelAttributeFormat: LineRule {
         fix: "Correct the attribute's value; the finding's reason says what is wrong.",
         examples: [
             .init("Classification value is a string", triggers: true,
-                  training: [classification.replacingOccurrences(of: "\"label\":1", with: "\"label\":\"cat\"")], images: images, line: 1),
+                  training: [classification.replacing("\"label\":1", with: "\"label\":\"cat\"")], images: images, line: 1),
             .init("Detection without image_size", triggers: true,
-                  training: [detection.replacingOccurrences(of: "\"image_size\"", with: "\"size\"")], images: images, line: 1),
+                  training: [detection.replacing("\"image_size\"", with: "\"size\"")], images: images, line: 1),
             .init("Well-formed attributes", triggers: false, training: [classification, detection], images: images),
         ])
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PreflightJSON
 
 // The service's dataset-level checks: any of these stops training.
@@ -44,7 +48,7 @@ public struct ImagesInMultipleBuckets: DatasetRule {
         fix: "Copy the images into one bucket and rewrite the source-refs.",
         examples: [
             .init("Two buckets", triggers: true,
-                  training: [two[0], two[1].replacingOccurrences(of: "example-bucket", with: "other-bucket")], images: twoImages),
+                  training: [two[0], two[1].replacing("example-bucket", with: "other-bucket")], images: twoImages),
             .init("One bucket", triggers: false, training: two, images: twoImages),
         ])
 

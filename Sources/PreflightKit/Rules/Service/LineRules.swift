@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PreflightJSON
 
 // The service's checks of one JSON line as a whole: that it parses, names its image, and
@@ -47,7 +51,7 @@ public struct MissingSourceRef: LineRule {
         fix: "Add \"source-ref\": \"s3://BUCKET/KEY\" naming the image, or delete the line.",
         examples: [
             .init("No source-ref key", triggers: true,
-                  training: [valid.replacingOccurrences(of: "\"source-ref\"", with: "\"source\"")], line: 1),
+                  training: [valid.replacing("\"source-ref\"", with: "\"source\"")], line: 1),
             .init("source-ref present", triggers: false, training: [valid], images: validImages),
         ])
 
@@ -66,9 +70,9 @@ public struct InvalidSourceRefFormat: LineRule {
         fix: "Write the image's full S3 URI, for example \"s3://my-bucket/images/0001.jpg\".",
         examples: [
             .init("An https link", triggers: true,
-                  training: [valid.replacingOccurrences(of: "s3://example-bucket/a.jpg", with: "https://example.com/a.jpg")], line: 1),
+                  training: [valid.replacing("s3://example-bucket/a.jpg", with: "https://example.com/a.jpg")], line: 1),
             .init("A bucket with no key", triggers: true,
-                  training: [valid.replacingOccurrences(of: "s3://example-bucket/a.jpg", with: "s3://example-bucket")], line: 1),
+                  training: [valid.replacing("s3://example-bucket/a.jpg", with: "s3://example-bucket")], line: 1),
             .init("An S3 URI", triggers: false, training: [valid], images: validImages),
         ])
 
@@ -108,7 +112,7 @@ public struct NoLabelAttributes: LineRule {
         fix: "Give each label key its `-metadata` sibling (for a key \"animal\", add \"animal-metadata\"), or check the spelling of the metadata key.",
         examples: [
             .init("Metadata key misspelt", triggers: true,
-                  training: [valid.replacingOccurrences(of: "\"label-metadata\"", with: "\"label-meta\"")], images: validImages, line: 1),
+                  training: [valid.replacing("\"label-metadata\"", with: "\"label-meta\"")], images: validImages, line: 1),
             .init("Attribute with its metadata", triggers: false, training: [valid], images: validImages),
         ])
 
@@ -128,7 +132,7 @@ public struct NoValidLabelAttributes: LineRule {
         fix: "Fix the attribute errors reported on this line.",
         examples: [
             .init("The only attribute has a bad type", triggers: true,
-                  training: [valid.replacingOccurrences(of: "groundtruth/image-classification", with: "groundtruth/video")],
+                  training: [valid.replacing("groundtruth/image-classification", with: "groundtruth/video")],
                   images: validImages, line: 1),
             .init("One of two attributes valid", triggers: false,
                   training: [String(valid.dropLast()) + ",\"other\":1,\"other-metadata\":{\"type\":\"groundtruth/video\"}}"],
