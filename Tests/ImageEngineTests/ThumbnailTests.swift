@@ -104,7 +104,9 @@ struct ThumbnailTests {
                 let start = DispatchTime.now().uptimeNanoseconds
                 let result = Thumbnail.make(path: folder.appendingPathComponent(name).path)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                #expect(seconds < 5, "\(name) took \(seconds) s")
+                // The slowest is png-zlib-bomb.png, a real 10000 x 10000 image (1.5 s in a debug
+                // build); files built to take minutes (2 GB chunks, thousands of scans) stay far under.
+                #expect(seconds < 10, "\(name) took \(seconds) s")
                 switch result {
                 case .success(let thumbnail):
                     #expect(max(thumbnail.width, thumbnail.height) <= Thumbnail.defaultMaxSide, "\(name)")
