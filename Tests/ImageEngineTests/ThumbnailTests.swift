@@ -79,7 +79,7 @@ struct ThumbnailTests {
     }
 
     @Test func jpegIsDecodedAtReducedScaleAndEncodedSmall() throws {
-        let thumbnail = try Thumbnail.make(path: FixturePaths.image("jpeg-640x480.jpg")).get()
+        let thumbnail = try Thumbnail.make(path: FixturePaths.image("jpeg-640x480.jpg"), maxSide: 256).get()
         #expect((thumbnail.width, thumbnail.height, thumbnail.imageWidth, thumbnail.imageHeight) == (256, 192, 640, 480))
         let facts = ImageProbe(options: ProbeOptions(mode: .full)).examine(path: try write(thumbnail.jpeg))
         #expect(facts.format == .jpeg && facts.width == 256 && facts.height == 192 && facts.integrity == .ok)

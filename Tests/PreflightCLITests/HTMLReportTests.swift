@@ -157,6 +157,8 @@ struct HTMLReportTests {
         // The missing image shows why instead of a picture.
         let thirteen = try #require(HTMLReportRun.card(html, "training-13"))
         #expect(thirteen.contains("the file does not exist") && !thirteen.contains("data:image"))
+        // With no image, boxes are drawn on the frame image_size declares, outlined as declared.
+        #expect(thirteen.contains("<rect class=\"frame declared\" x=\"0\" y=\"0\" width=\"320\" height=\"240\">"))
         // Every finding links to its rule's explanation, which is there.
         for code in ["ERROR_INVALID_BOUNDING_BOX", "PREFLIGHT_TRAIN_TEST_OVERLAP", "PREFLIGHT_IMAGE_SIZE_MISMATCH"] {
             #expect(html.contains("href=\"#rule-\(code)\"") && html.contains("<section id=\"rule-\(code)\">"))

@@ -17,8 +17,8 @@ public struct Thumbnail: Sendable, Equatable {
     /// Why the picture stops short (damaged data after some rows), when it does.
     public var note: String?
 
-    public static let defaultMaxSide = 256
-    public static let defaultQuality = 72
+    public static let defaultMaxSide = 224
+    public static let defaultQuality = 62
 
     /// Why no picture could be made.
     public struct Failure: Error, Sendable, Equatable {

@@ -16,7 +16,7 @@ public enum HTMLReport: Reporter {
     /// Flagged lines drawn, with their pictures; about 10 KB each.
     public static let maxCards = 2000
     /// Pairs of images with the same bytes shown side by side.
-    public static let maxPairs = 500
+    public static let maxPairs = 200
     /// Labels drawn in the chart.
     static let maxChartLabels = 300
     /// Lines whose pictures are made together (on every thread) before they are written.
@@ -455,7 +455,8 @@ struct HTMLPage {
             ?? picture?.facts.flatMap { facts in facts.width.flatMap { w in facts.height.map { (w, $0) } } }
         let orientation = picture?.facts?.orientation
         let frame = stored ?? declared
-        let drawable = boxes.filter { [$0.box.left, $0.box.top, $0.box.width, $0.box.height].allSatisfy(\.isFinite) }
+        // Values no image has (infinite, or past a billion pixels) are listed in the table, not drawn.
+        let drawable = boxes.filter { [$0.box.left, $0.box.top, $0.box.width, $0.box.height].allSatisfy { $0.isFinite && abs($0) < 1e9 } }
         guard frame != nil || !drawable.isEmpty else { return "" }
         let width = Double(frame?.width ?? 0), height = Double(frame?.height ?? 0)
         var minX = 0.0, minY = 0.0, maxX = width, maxY = height
@@ -484,7 +485,7 @@ struct HTMLPage {
                 svg += "<rect class=\"nopic\" x=\"0\" y=\"0\" \(size)/>"
             }
             let what = stored != nil ? "image as stored (the frame the service reads)" : "image_size as declared (no image decoded)"
-            svg += "<rect class=\"frame\" x=\"0\" y=\"0\" \(size)><title>\(what): \(frame.width) × \(frame.height)</title></rect>"
+            svg += "<rect class=\"frame\(stored == nil ? " declared" : "")\" x=\"0\" y=\"0\" \(size)><title>\(what): \(frame.width) × \(frame.height)</title></rect>"
         }
         if let declared, let stored, (declared.width, declared.height) != (stored.width, stored.height) {
             svg += "<rect class=\"frame declared\" x=\"0\" y=\"0\" width=\"\(declared.width)\" height=\"\(declared.height)\"><title>image_size declared: \(declared.width) × \(declared.height)</title></rect>"
@@ -522,7 +523,8 @@ struct HTMLPage {
             case TrainTestOverlap.definition.code: other = (.training, "training_line", "training_image")
             default: continue
             }
-            guard let path = finding.image, let otherPath = finding.details[other.path]?.stringValue else { continue }
+            // The same file named twice needs no second look; different files with the same bytes do.
+            guard let path = finding.image, let otherPath = finding.details[other.path]?.stringValue, otherPath != path else { continue }
             total += 1
             guard pairs.count < HTMLReport.maxPairs else { continue }
             let line = finding.details[other.line]?.numberValue.flatMap { Int($0.description) }
