@@ -35,14 +35,14 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "full: check all image data, as a decoder reads it (finds corruption). header: read headers only (fast).")
     var mode: ProbeMode = .full
 
-    @Option(help: "Report format on standard output (or in --output): text, json, sarif, junit or github.")
+    @Option(help: "Report format on standard output (or in --output): text, json, sarif, junit, github or html.")
     var format: String = "text"
 
     @Option(help: ArgumentHelp("Write the --format report to FILE instead of standard output (atomically).", valueName: "FILE"))
     var output: String?
 
     @Option(name: .customLong("report"),
-            help: ArgumentHelp("Also write a report in FORMAT to PATH (repeatable): text, json, sarif, junit, github.",
+            help: ArgumentHelp("Also write a report in FORMAT to PATH (repeatable): text, json, sarif, junit, github, html.",
                                valueName: "FORMAT=PATH"))
     var reports: [String] = []
 

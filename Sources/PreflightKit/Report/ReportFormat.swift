@@ -31,7 +31,7 @@ extension Reporter {
 
 /// Every report format, by name.
 public enum ReportFormats {
-    public static let all: [any Reporter.Type] = [TextReport.self, JSONReport.self, SARIFReport.self, JUnitReport.self, GitHubReport.self]
+    public static let all: [any Reporter.Type] = [TextReport.self, JSONReport.self, SARIFReport.self, JUnitReport.self, GitHubReport.self, HTMLReport.self]
 
     public static func named(_ name: String) -> (any Reporter.Type)? {
         all.first { $0.name == name.lowercased() }

@@ -1,0 +1,248 @@
+#include "pf_png_thumb.h"
+
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* As pf_png.c: rows larger than this are refused (a tiny file can declare a huge row). */
+#define PF_THUMB_MAX_ROW_BYTES ((size_t)64 << 20)
+
+/* Sums of the source pixels falling in each cell of the small picture. */
+typedef struct {
+    uint32_t in_width, in_height, out_width, out_height;
+    uint32_t *column_cell;
+    uint64_t *sums;
+    uint32_t *counts;
+} averager;
+
+/* Everything the callbacks and the error path need, out of longjmp's reach. */
+typedef struct {
+    const uint8_t *data;
+    size_t size;
+    size_t offset;
+    pf_png_thumb *result;
+    png_structp png;
+    png_infop info;
+    png_bytep row;
+    uint8_t *rgb;
+    averager avg;
+    uint32_t rows_added;
+} thumb_context;
+
+static int averager_start(averager *a, uint32_t in_width, uint32_t in_height, uint32_t max_side) {
+    memset(a, 0, sizeof *a);
+    uint32_t longest = in_width > in_height ? in_width : in_height;
+    a->in_width = in_width;
+    a->in_height = in_height;
+    if (longest <= max_side) {
+        a->out_width = in_width;
+        a->out_height = in_height;
+    } else {
+        a->out_width = (uint32_t)(((uint64_t)in_width * max_side + longest / 2) / longest);
+        a->out_height = (uint32_t)(((uint64_t)in_height * max_side + longest / 2) / longest);
+    }
+    if (a->out_width == 0) a->out_width = 1;
+    if (a->out_height == 0) a->out_height = 1;
+    size_t cells = (size_t)a->out_width * a->out_height;
+    a->column_cell = malloc(sizeof(uint32_t) * in_width);
+    a->sums = calloc(cells * 3, sizeof(uint64_t));
+    a->counts = calloc(cells, sizeof(uint32_t));
+    if (!a->column_cell || !a->sums || !a->counts) return 0;
+    for (uint32_t x = 0; x < in_width; x++) a->column_cell[x] = (uint32_t)((uint64_t)x * a->out_width / in_width);
+    return 1;
+}
+
+static void averager_add_row(averager *a, uint32_t y, const uint8_t *rgb) {
+    if (y >= a->in_height) return;
+    size_t row = (size_t)((uint64_t)y * a->out_height / a->in_height) * a->out_width;
+    for (uint32_t x = 0; x < a->in_width; x++) {
+        size_t cell = row + a->column_cell[x];
+        uint64_t *sum = a->sums + cell * 3;
+        sum[0] += rgb[0];
+        sum[1] += rgb[1];
+        sum[2] += rgb[2];
+        a->counts[cell] += 1;
+        rgb += 3;
+    }
+}
+
+/* Cells no row reached (interlaced images, rows after damage) take the row above, else mid grey. */
+static uint8_t *averager_finish(averager *a) {
+    size_t cells = (size_t)a->out_width * a->out_height;
+    uint8_t *out = malloc(cells * 3);
+    if (!out) return NULL;
+    for (size_t cell = 0; cell < cells; cell++) {
+        uint32_t n = a->counts[cell];
+        for (int c = 0; c < 3; c++) {
+            if (n > 0) {
+                out[cell * 3 + c] = (uint8_t)((a->sums[cell * 3 + c] + n / 2) / n);
+            } else if (cell >= a->out_width) {
+                out[cell * 3 + c] = out[(cell - a->out_width) * 3 + c];
+            } else {
+                out[cell * 3 + c] = 128;
+            }
+        }
+    }
+    return out;
+}
+
+static void averager_release(averager *a) {
+    free(a->column_cell);
+    free(a->sums);
+    free(a->counts);
+    memset(a, 0, sizeof *a);
+}
+
+void pf_png_thumb_free(void *memory) { free(memory); }
+
+static void on_error(png_structp png, png_const_charp message) {
+    thumb_context *ctx = (thumb_context *)png_get_error_ptr(png);
+    strncpy(ctx->result->message, message ? message : "(no message)", sizeof ctx->result->message - 1);
+    ctx->result->message[sizeof ctx->result->message - 1] = '\0';
+    png_longjmp(png, 1);
+}
+
+static void on_warning(png_structp png, png_const_charp message) { (void)png; (void)message; }
+
+/* A file cut short gives what it has, then zeros, so the rows before the cut are still
+   drawn; the next read stops. */
+static void on_read(png_structp png, png_bytep out, size_t length) {
+    thumb_context *ctx = (thumb_context *)png_get_io_ptr(png);
+    if (ctx->offset >= ctx->size) png_error(png, "the file ends before the image does");
+    size_t n = ctx->size - ctx->offset < length ? ctx->size - ctx->offset : length;
+    memcpy(out, ctx->data + ctx->offset, n);
+    memset(out + n, 0, length - n);
+    ctx->offset += n;
+}
+
+/* A row of 8-bit RGB or RGBA (after libpng's transformations) as RGB; transparent parts
+   over a light chequer of 8-pixel squares, so that transparency shows. */
+static void to_rgb(thumb_context *ctx, uint32_t y, int channels) {
+    uint32_t width = ctx->avg.in_width;
+    const uint8_t *in = ctx->row;
+    for (uint32_t x = 0; x < width; x++) {
+        if (channels == 4) {
+            unsigned alpha = in[4 * x + 3];
+            unsigned back = ((x >> 3) + (y >> 3)) & 1 ? 204 : 255;
+            for (int c = 0; c < 3; c++) ctx->rgb[3 * x + c] = (uint8_t)((in[4 * x + c] * alpha + back * (255 - alpha) + 127) / 255);
+        } else {
+            memcpy(ctx->rgb + 3 * x, in + 3 * x, 3);
+        }
+    }
+}
+
+static void release(thumb_context *ctx) {
+    png_destroy_read_struct(&ctx->png, &ctx->info, NULL);
+    averager_release(&ctx->avg);
+    free(ctx->row);
+    free(ctx->rgb);
+    ctx->row = NULL;
+    ctx->rgb = NULL;
+}
+
+static void finish(thumb_context *ctx) {
+    pf_png_thumb *result = ctx->result;
+    result->pixels = averager_finish(&ctx->avg);
+    result->out_width = ctx->avg.out_width;
+    result->out_height = ctx->avg.out_height;
+    if (!result->pixels) {
+        result->status = 1;
+        snprintf(result->message, sizeof result->message, "out of memory");
+    }
+}
+
+void pf_png_thumbnail(const uint8_t *data, size_t size, uint32_t max_side, uint64_t max_pixels,
+                      pf_png_thumb *result) {
+    memset(result, 0, sizeof *result);
+    thumb_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) {
+        result->status = 1;
+        snprintf(result->message, sizeof result->message, "out of memory");
+        return;
+    }
+    ctx->data = data;
+    ctx->size = size;
+    ctx->result = result;
+    ctx->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, ctx, on_error, on_warning);
+    if (ctx->png) ctx->info = png_create_info_struct(ctx->png);
+    if (!ctx->png || !ctx->info) {
+        release(ctx);
+        free(ctx);
+        result->status = 1;
+        snprintf(result->message, sizeof result->message, "out of memory");
+        return;
+    }
+    if (setjmp(png_jmpbuf(ctx->png))) {
+        /* Damage after some rows still gives a picture of what was read (the message says
+           why it stops); damage before any row gives none. */
+        if (ctx->rows_added > 0 && ctx->avg.sums) {
+            finish(ctx);
+        } else {
+            result->status = 1;
+        }
+        release(ctx);
+        free(ctx);
+        return;
+    }
+    png_set_read_fn(ctx->png, ctx, on_read);
+    /* As pf_png.c: ancillary chunks (but tRNS) are skipped unread, since libpng allocates
+       or inflates some of them at their declared length, up to 2 GB. */
+    png_set_user_limits(ctx->png, 0x7fffffffU, 0x7fffffffU);
+    png_set_chunk_cache_max(ctx->png, 4096);
+    png_set_chunk_malloc_max(ctx->png, (png_alloc_size_t)16 << 20);
+    png_set_keep_unknown_chunks(ctx->png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+    /* A picture, not a verdict: bad checksums are the check's business. */
+    png_set_crc_action(ctx->png, PNG_CRC_QUIET_USE, PNG_CRC_QUIET_USE);
+    png_read_info(ctx->png, ctx->info);
+    uint32_t width = png_get_image_width(ctx->png, ctx->info);
+    uint32_t height = png_get_image_height(ctx->png, ctx->info);
+    result->width = width;
+    result->height = height;
+    if ((uint64_t)width * height > max_pixels) {
+        result->status = 2;
+        snprintf(result->message, sizeof result->message, "%u x %u pixels, more than the limit of %llu",
+                 (unsigned)width, (unsigned)height, (unsigned long long)max_pixels);
+        release(ctx);
+        free(ctx);
+        return;
+    }
+    png_set_expand(ctx->png);
+    png_set_strip_16(ctx->png);
+    png_set_gray_to_rgb(ctx->png);
+    int passes = png_set_interlace_handling(ctx->png);
+    png_read_update_info(ctx->png, ctx->info);
+    int channels = png_get_channels(ctx->png, ctx->info);
+    size_t row_bytes = png_get_rowbytes(ctx->png, ctx->info);
+    if (row_bytes > PF_THUMB_MAX_ROW_BYTES || (channels != 3 && channels != 4)) {
+        result->status = 2;
+        snprintf(result->message, sizeof result->message, "rows of %zu bytes are over the limit of %zu bytes",
+                 row_bytes, PF_THUMB_MAX_ROW_BYTES);
+        release(ctx);
+        free(ctx);
+        return;
+    }
+    ctx->row = calloc(1, row_bytes);
+    ctx->rgb = malloc((size_t)width * 3);
+    if (!ctx->row || !ctx->rgb || !averager_start(&ctx->avg, width, height, max_side)) {
+        snprintf(result->message, sizeof result->message, "out of memory");
+        png_error(ctx->png, result->message);
+    }
+    for (int pass = 0; pass < passes; pass++) {
+        for (uint32_t y = 0; y < height; y++) {
+            png_read_row(ctx->png, ctx->row, NULL);
+            /* Interlaced: the last pass holds every odd row whole; a one-row image is whole
+               in its single row buffer once every pass is in. */
+            int last = pass == passes - 1;
+            if (passes == 1 || (last && (y & 1)) || (last && height == 1)) {
+                to_rgb(ctx, y, channels);
+                averager_add_row(&ctx->avg, y, ctx->rgb);
+                ctx->rows_added += 1;
+            }
+        }
+    }
+    finish(ctx);
+    release(ctx);
+    free(ctx);
+}
