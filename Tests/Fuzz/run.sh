@@ -65,6 +65,8 @@ for target in "${targets[@]}"; do product "$target" >/dev/null || exit 2; done
 # swiftc keeps only the last -sanitize= it is given, and SwiftPM passes one per --sanitize
 # in no fixed order: the Swift code gets both sanitizers from the single combined flag,
 # which comes after SwiftPM's own (--sanitize=fuzzer still picks the libFuzzer entry point).
+# The fuzz targets need nothing of the S3 store (Package.swift at the top).
+export PREFLIGHT_WITHOUT_S3=1
 build=(swift build --package-path Tests/Fuzz --scratch-path "$scratch" -c release -j "${FUZZ_BUILD_JOBS:-2}"
        --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address)
 echo "Building the fuzz targets in $scratch ..." >&2
