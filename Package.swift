@@ -24,12 +24,16 @@ let package = Package(
     targets: [
         // C shims: the only code that touches libpng and libjpeg. They catch the
         // libraries' longjmp errors and hand back plain values.
+        // Averaging rows down to a small picture: the PNG and JPEG thumbnails share it.
+        .target(name: "CPixelAverager"),
         .target(
             name: "CPNGShim",
+            dependencies: ["CPixelAverager"],
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("deflate")]
         ),
         .target(
             name: "CJPEGShim",
+            dependencies: ["CPixelAverager"],
             linkerSettings: [.linkedLibrary("jpeg")]
         ),
         // Everything Preflight knows about one image file.

@@ -1,5 +1,7 @@
 #include "pf_jpeg_thumb.h"
 
+#include "pf_averager.h"
+
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,78 +39,6 @@ static void set_up_errors(thumb_error *err, char *message) {
     err->message = message;
 }
 
-/* Sums of the source pixels falling in each cell of the small picture. */
-typedef struct {
-    uint32_t in_width, in_height, out_width, out_height;
-    uint32_t *column_cell;
-    uint64_t *sums;
-    uint32_t *counts;
-} averager;
-
-static int averager_start(averager *a, uint32_t in_width, uint32_t in_height, uint32_t max_side) {
-    memset(a, 0, sizeof *a);
-    uint32_t longest = in_width > in_height ? in_width : in_height;
-    a->in_width = in_width;
-    a->in_height = in_height;
-    if (longest <= max_side) {
-        a->out_width = in_width;
-        a->out_height = in_height;
-    } else {
-        a->out_width = (uint32_t)(((uint64_t)in_width * max_side + longest / 2) / longest);
-        a->out_height = (uint32_t)(((uint64_t)in_height * max_side + longest / 2) / longest);
-    }
-    if (a->out_width == 0) a->out_width = 1;
-    if (a->out_height == 0) a->out_height = 1;
-    size_t cells = (size_t)a->out_width * a->out_height;
-    a->column_cell = malloc(sizeof(uint32_t) * in_width);
-    a->sums = calloc(cells * 3, sizeof(uint64_t));
-    a->counts = calloc(cells, sizeof(uint32_t));
-    if (!a->column_cell || !a->sums || !a->counts) return 0;
-    for (uint32_t x = 0; x < in_width; x++) a->column_cell[x] = (uint32_t)((uint64_t)x * a->out_width / in_width);
-    return 1;
-}
-
-static void averager_add_row(averager *a, uint32_t y, const uint8_t *rgb) {
-    if (y >= a->in_height) return;
-    size_t row = (size_t)((uint64_t)y * a->out_height / a->in_height) * a->out_width;
-    for (uint32_t x = 0; x < a->in_width; x++) {
-        size_t cell = row + a->column_cell[x];
-        uint64_t *sum = a->sums + cell * 3;
-        sum[0] += rgb[0];
-        sum[1] += rgb[1];
-        sum[2] += rgb[2];
-        a->counts[cell] += 1;
-        rgb += 3;
-    }
-}
-
-/* The averages; cells no row reached take the nearest row above that was reached, else mid grey. */
-static uint8_t *averager_finish(averager *a) {
-    size_t cells = (size_t)a->out_width * a->out_height;
-    uint8_t *out = malloc(cells * 3);
-    if (!out) return NULL;
-    for (size_t cell = 0; cell < cells; cell++) {
-        uint32_t n = a->counts[cell];
-        for (int c = 0; c < 3; c++) {
-            if (n > 0) {
-                out[cell * 3 + c] = (uint8_t)((a->sums[cell * 3 + c] + n / 2) / n);
-            } else if (cell >= a->out_width) {
-                out[cell * 3 + c] = out[(cell - a->out_width) * 3 + c];
-            } else {
-                out[cell * 3 + c] = 128;
-            }
-        }
-    }
-    return out;
-}
-
-static void averager_release(averager *a) {
-    free(a->column_cell);
-    free(a->sums);
-    free(a->counts);
-    memset(a, 0, sizeof *a);
-}
-
 void pf_thumb_free(void *memory) { free(memory); }
 
 /* Everything the decoder touches after setjmp lives here, so longjmp cannot clobber it. */
@@ -116,7 +46,7 @@ typedef struct {
     struct jpeg_decompress_struct cinfo;
     thumb_error err;
     struct jpeg_progress_mgr progress;
-    averager avg;
+    pf_averager avg;
     uint8_t *rgb_row;
 } thumb_state;
 
@@ -145,7 +75,7 @@ void pf_jpeg_thumbnail(const uint8_t *data, size_t size, uint32_t max_side, uint
     set_up_errors(&s->err, result->message);
     if (setjmp(s->err.escape)) {
         jpeg_destroy_decompress(&s->cinfo);
-        averager_release(&s->avg);
+        pf_averager_release(&s->avg);
         free(s->rgb_row);
         free(s);
         result->status = 1;
@@ -179,7 +109,7 @@ void pf_jpeg_thumbnail(const uint8_t *data, size_t size, uint32_t max_side, uint
     jpeg_start_decompress(&s->cinfo);
     uint32_t width = s->cinfo.output_width, height = s->cinfo.output_height;
     int components = s->cinfo.output_components;
-    if (!averager_start(&s->avg, width, height, max_side)) {
+    if (!pf_averager_start(&s->avg, width, height, max_side)) {
         snprintf(result->message, sizeof result->message, "out of memory");
         longjmp(s->err.escape, 1);
     }
@@ -204,17 +134,17 @@ void pf_jpeg_thumbnail(const uint8_t *data, size_t size, uint32_t max_side, uint
                 s->rgb_row[3 * x + 1] = (uint8_t)(m * k / 255);
                 s->rgb_row[3 * x + 2] = (uint8_t)(yy * k / 255);
             }
-            averager_add_row(&s->avg, y, s->rgb_row);
+            pf_averager_add_row(&s->avg, y, s->rgb_row);
         } else {
-            averager_add_row(&s->avg, y, in);
+            pf_averager_add_row(&s->avg, y, in);
         }
     }
     jpeg_abort_decompress(&s->cinfo);
     jpeg_destroy_decompress(&s->cinfo);
-    result->pixels = averager_finish(&s->avg);
+    result->pixels = pf_averager_finish(&s->avg);
     result->out_width = s->avg.out_width;
     result->out_height = s->avg.out_height;
-    averager_release(&s->avg);
+    pf_averager_release(&s->avg);
     free(s->rgb_row);
     free(s);
     if (!result->pixels) {

@@ -1,5 +1,7 @@
 #include "pf_png_thumb.h"
 
+#include "pf_averager.h"
+
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -8,14 +10,6 @@
 
 /* As pf_png.c: rows larger than this are refused (a tiny file can declare a huge row). */
 #define PF_THUMB_MAX_ROW_BYTES ((size_t)64 << 20)
-
-/* Sums of the source pixels falling in each cell of the small picture. */
-typedef struct {
-    uint32_t in_width, in_height, out_width, out_height;
-    uint32_t *column_cell;
-    uint64_t *sums;
-    uint32_t *counts;
-} averager;
 
 /* Everything the callbacks and the error path need, out of longjmp's reach. */
 typedef struct {
@@ -27,73 +21,9 @@ typedef struct {
     png_infop info;
     png_bytep row;
     uint8_t *rgb;
-    averager avg;
+    pf_averager avg;
     uint32_t rows_added;
 } thumb_context;
-
-static int averager_start(averager *a, uint32_t in_width, uint32_t in_height, uint32_t max_side) {
-    memset(a, 0, sizeof *a);
-    uint32_t longest = in_width > in_height ? in_width : in_height;
-    a->in_width = in_width;
-    a->in_height = in_height;
-    if (longest <= max_side) {
-        a->out_width = in_width;
-        a->out_height = in_height;
-    } else {
-        a->out_width = (uint32_t)(((uint64_t)in_width * max_side + longest / 2) / longest);
-        a->out_height = (uint32_t)(((uint64_t)in_height * max_side + longest / 2) / longest);
-    }
-    if (a->out_width == 0) a->out_width = 1;
-    if (a->out_height == 0) a->out_height = 1;
-    size_t cells = (size_t)a->out_width * a->out_height;
-    a->column_cell = malloc(sizeof(uint32_t) * in_width);
-    a->sums = calloc(cells * 3, sizeof(uint64_t));
-    a->counts = calloc(cells, sizeof(uint32_t));
-    if (!a->column_cell || !a->sums || !a->counts) return 0;
-    for (uint32_t x = 0; x < in_width; x++) a->column_cell[x] = (uint32_t)((uint64_t)x * a->out_width / in_width);
-    return 1;
-}
-
-static void averager_add_row(averager *a, uint32_t y, const uint8_t *rgb) {
-    if (y >= a->in_height) return;
-    size_t row = (size_t)((uint64_t)y * a->out_height / a->in_height) * a->out_width;
-    for (uint32_t x = 0; x < a->in_width; x++) {
-        size_t cell = row + a->column_cell[x];
-        uint64_t *sum = a->sums + cell * 3;
-        sum[0] += rgb[0];
-        sum[1] += rgb[1];
-        sum[2] += rgb[2];
-        a->counts[cell] += 1;
-        rgb += 3;
-    }
-}
-
-/* Cells no row reached (interlaced images, rows after damage) take the row above, else mid grey. */
-static uint8_t *averager_finish(averager *a) {
-    size_t cells = (size_t)a->out_width * a->out_height;
-    uint8_t *out = malloc(cells * 3);
-    if (!out) return NULL;
-    for (size_t cell = 0; cell < cells; cell++) {
-        uint32_t n = a->counts[cell];
-        for (int c = 0; c < 3; c++) {
-            if (n > 0) {
-                out[cell * 3 + c] = (uint8_t)((a->sums[cell * 3 + c] + n / 2) / n);
-            } else if (cell >= a->out_width) {
-                out[cell * 3 + c] = out[(cell - a->out_width) * 3 + c];
-            } else {
-                out[cell * 3 + c] = 128;
-            }
-        }
-    }
-    return out;
-}
-
-static void averager_release(averager *a) {
-    free(a->column_cell);
-    free(a->sums);
-    free(a->counts);
-    memset(a, 0, sizeof *a);
-}
 
 void pf_png_thumb_free(void *memory) { free(memory); }
 
@@ -135,7 +65,7 @@ static void to_rgb(thumb_context *ctx, uint32_t y, int channels) {
 
 static void release(thumb_context *ctx) {
     png_destroy_read_struct(&ctx->png, &ctx->info, NULL);
-    averager_release(&ctx->avg);
+    pf_averager_release(&ctx->avg);
     free(ctx->row);
     free(ctx->rgb);
     ctx->row = NULL;
@@ -144,7 +74,7 @@ static void release(thumb_context *ctx) {
 
 static void finish(thumb_context *ctx) {
     pf_png_thumb *result = ctx->result;
-    result->pixels = averager_finish(&ctx->avg);
+    result->pixels = pf_averager_finish(&ctx->avg);
     result->out_width = ctx->avg.out_width;
     result->out_height = ctx->avg.out_height;
     if (!result->pixels) {
@@ -225,7 +155,7 @@ void pf_png_thumbnail(const uint8_t *data, size_t size, uint32_t max_side, uint6
     }
     ctx->row = calloc(1, row_bytes);
     ctx->rgb = malloc((size_t)width * 3);
-    if (!ctx->row || !ctx->rgb || !averager_start(&ctx->avg, width, height, max_side)) {
+    if (!ctx->row || !ctx->rgb || !pf_averager_start(&ctx->avg, width, height, max_side)) {
         snprintf(result->message, sizeof result->message, "out of memory");
         png_error(ctx->png, result->message);
     }
@@ -237,7 +167,7 @@ void pf_png_thumbnail(const uint8_t *data, size_t size, uint32_t max_side, uint6
             int last = pass == passes - 1;
             if (passes == 1 || (last && (y & 1)) || (last && height == 1)) {
                 to_rgb(ctx, y, channels);
-                averager_add_row(&ctx->avg, y, ctx->rgb);
+                pf_averager_add_row(&ctx->avg, y, ctx->rgb);
                 ctx->rows_added += 1;
             }
         }
