@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import ImageEngine
 import PreflightJSON
 
@@ -26,7 +30,7 @@ public enum HTMLReport: Reporter {
         let page = HTMLPage(result: result, context: context)
         var out = ChunkedText<Sink>()
         var rest = Substring(HTMLTemplate.text)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+        while let open = rest.firstRange(of: "{{"), let close = rest[open.upperBound...].firstRange(of: "}}") {
             out.append(String(rest[..<open.lowerBound]), to: &sink)
             page.fill(String(rest[open.upperBound..<close.lowerBound]), into: &out, sink: &sink)
             rest = rest[close.upperBound...]
@@ -150,7 +154,7 @@ struct HTMLPage {
     // MARK: Header and summary
 
     var title: String {
-        let names = result.inputs.map { ($0.path as NSString).lastPathComponent }
+        let names = result.inputs.map { $0.path.split(separator: "/").last.map(String.init) ?? $0.path }
         return "Preflight report: " + (names.isEmpty ? "no manifest" : names.joined(separator: " + "))
     }
 
@@ -180,7 +184,7 @@ struct HTMLPage {
             html += "<p class=\"why\">Could not be read: " + result.unreadableManifests.map { "<code>\(htmlEscape($0))</code>" }.joined(separator: ", ") + "</p>"
         }
         let verdict = Verdict.of(result, context: context)
-        html += "<p><b>\(verdict == .pass ? "PASS" : "FAIL")</b>: \(htmlEscape(subtitle.components(separatedBy: " · ")[0]))"
+        html += "<p><b>\(verdict == .pass ? "PASS" : "FAIL")</b>: \(htmlEscape(subtitle.firstRange(of: " · ").map { String(subtitle[..<$0.lowerBound]) } ?? subtitle))"
         if !result.options.ignored.isEmpty {
             html += "; checks switched off: " + result.options.ignored.sorted().map { "<code>\(htmlEscape($0))</code>" }.joined(separator: ", ")
         }
