@@ -143,7 +143,6 @@ struct CheckCommand: ParsableCommand {
         options.ignored = Set(ignored.map { $0.uppercased() })
         options.region = region.flatMap(ServiceLimits.region(named:))
         options.verifyCache = cacheVerify
-        if let problem = images.cacheProblem { printToStandardError("preflight: \(problem)") }
         let progressLine: ProgressLine? = !quiet && isatty(2) != 0 ? ProgressLine(cache: options.cache) : nil
         if let progressLine {
             options.progress = { @Sendable done, total in progressLine.update(done: done, total: total) }

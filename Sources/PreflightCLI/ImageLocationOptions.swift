@@ -44,20 +44,18 @@ struct ImageLocationOptions: ParsableArguments {
         }
     }
 
-    /// Why the result cache cannot be used this run, to be said once; nil when it can (or is not wanted).
-    var cacheProblem: String? {
-        guard !noCache, case .failure(let problem)? = ResultCache.defaultLocation() else { return nil }
-        return problem.description
-    }
-
+    /// The options of a run that reads images. Call once per run.
     func checkOptions(mode: ProbeMode, maxPixels: UInt64 = ProbeOptions.defaultMaxPixels) -> CheckOptions {
         var options = CheckOptions()
         options.mode = mode
         options.maxPixels = maxPixels
         options.jobs = jobs ?? ProcessInfoCores.count
         options.resolver = SourceRefResolver(mappings: maps.compactMap(SourceRefResolver.parseMapping), root: root)
-        if !noCache, case .success(let directory)? = ResultCache.defaultLocation() {
-            options.cache = ResultCache(directory: directory, options: options.probeOptions)
+        // A cache folder that cannot be used is said once; the run goes on without it.
+        switch noCache ? nil : ResultCache.defaultLocation() {
+        case .success(let directory)?: options.cache = ResultCache(directory: directory, options: options.probeOptions)
+        case .failure(let problem)?: printToStandardError("preflight: \(problem.description)")
+        case nil: break
         }
         return options
     }

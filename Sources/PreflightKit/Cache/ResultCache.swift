@@ -39,12 +39,6 @@ public final class ResultCache: Sendable {
         entries = Mutex(Self.load(file, mode: options.mode))
     }
 
-    /// The default cache folder for this user, created if needed; nil when there is none.
-    public static func defaultDirectory() -> String? {
-        if case .success(let directory)? = defaultLocation() { return directory }
-        return nil
-    }
-
     /// The default cache folder for this user, created if needed, or why it cannot be used;
     /// nil when no variable names one.
     public static func defaultLocation() -> Result<String, CacheFolderProblem>? {
@@ -59,8 +53,8 @@ public final class ResultCache: Sendable {
         } else {
             return nil
         }
-        guard makeDirectories(directory) else {
-            return .failure(CacheFolderProblem(directory: directory, reason: String(cString: strerror(errno))))
+        if let reason = FolderWalker.makeFolders(directory) {
+            return .failure(CacheFolderProblem(directory: directory, reason: reason))
         }
         guard access(directory, W_OK | X_OK) == 0 else {
             return .failure(CacheFolderProblem(directory: directory, reason: String(cString: strerror(errno))))
@@ -247,16 +241,6 @@ public final class ResultCache: Sendable {
             facts.problems.append(ImageProblem(code, message))
         }
         return facts
-    }
-
-    private static func makeDirectories(_ path: String) -> Bool {
-        var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST { return false }
-        }
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 }
 

@@ -39,6 +39,13 @@ public struct CheckResult: Sendable {
 
     public func stats(for role: DatasetRole) -> DatasetStats? { stats.first { $0.role == role } }
 
+    /// Findings per code, the omitted ones included.
+    public var countsByCode: [String: Int] {
+        var counts = omittedFindings
+        for finding in findings { counts[finding.code, default: 0] += 1 }
+        return counts
+    }
+
     /// True only when every image was read and its data checked in full.
     public var integrityChecked: Bool {
         options.mode == .full && !options.resolver.isEmpty && imagesExamined > 0 && imagesUnreadable == 0
@@ -352,8 +359,7 @@ struct SameImageTracker {
     /// Notes one judged line (lines come in order, training before test).
     mutating func add(_ check: LineCheck, stats: inout DatasetStats) {
         guard let uri = check.line.sourceRef.uri else { return }
-        let reference = uri.description
-        let key = Self.key(reference)
+        let key = Self.key(uri)
         let line = check.line.number, role = check.role
         var first = bySourceRef[key] ?? FirstLines()
         if first.training == 0 && first.testing == 0 {
@@ -369,45 +375,45 @@ struct SameImageTracker {
         guard findsDuplicates else { return }
         let path = check.imagePath
         if earlierInRole != 0 {
-            note(check, reference, path, firstRole: role, firstLine: Int(earlierInRole), firstPath: path, .sourceRef)
+            note(check, uri, path, firstRole: role, firstLine: Int(earlierInRole), firstPath: path, .sourceRef)
             return
         }
         if role == .testing && first.training != 0 {
-            note(check, reference, path, firstRole: .training, firstLine: Int(first.training), firstPath: path, .sourceRef)
+            note(check, uri, path, firstRole: .training, firstLine: Int(first.training), firstPath: path, .sourceRef)
             return
         }
         // Another reference: the same file, or the same bytes, seen only in the images.
         guard let path, check.image?.integrity != .unreadable else { return }
         if let group = groups[path] {
             if let earlier = byGroup[group] {
-                note(check, reference, path, firstRole: earlier.role, firstLine: earlier.line, firstPath: earlier.path,
+                note(check, uri, path, firstRole: earlier.role, firstLine: earlier.line, firstPath: earlier.path,
                      earlier.path == path ? .file : .bytes)
             } else {
                 byGroup[group] = (role, line, path)
             }
         } else if let earlier = byPath[path] {
-            note(check, reference, path, firstRole: earlier.role, firstLine: earlier.line, firstPath: path, .file)
+            note(check, uri, path, firstRole: earlier.role, firstLine: earlier.line, firstPath: path, .file)
         } else {
             byPath[path] = (role, line)
         }
     }
 
-    private mutating func note(_ check: LineCheck, _ reference: String, _ path: String?, firstRole: DatasetRole,
+    private mutating func note(_ check: LineCheck, _ uri: S3URI, _ path: String?, firstRole: DatasetRole,
                                firstLine: Int, firstPath: String?, _ sameness: ContentGroups.Sameness) {
         let named = contentGroups.duplicates.count < detailLimit
         contentGroups.duplicates.append(ContentGroups.Duplicate(
-            role: check.role, line: check.line.number, sourceRef: named ? reference : nil, path: named ? path : nil,
+            role: check.role, line: check.line.number, sourceRef: named ? uri.description : nil, path: named ? path : nil,
             firstRole: firstRole, firstLine: firstLine, firstPath: named ? firstPath : nil, sameness: sameness))
     }
 
     /// Two keyed 64-bit hashes of the reference, salted apart: a collision of both is far
     /// less likely than a disk error.
-    private static func key(_ text: String) -> Key {
+    private static func key(_ uri: S3URI) -> Key {
         var first = Hasher(), second = Hasher()
         first.combine(UInt8(1))
         second.combine(UInt8(2))
-        first.combine(text)
-        second.combine(text)
+        first.combine(uri)
+        second.combine(uri)
         let a = UInt64(bitPattern: Int64(first.finalize())), b = UInt64(bitPattern: Int64(second.finalize()))
         return Key(a: a, b: b)
     }

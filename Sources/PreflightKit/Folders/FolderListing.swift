@@ -96,6 +96,17 @@ public enum FolderWalker {
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
+    /// Makes the folder and any missing parents, as `mkdir -p` does; nil when the folder is
+    /// there, else why it cannot be.
+    static func makeFolders(_ path: String) -> String? {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST { return String(cString: strerror(errno)) }
+        }
+        return isFolder(path) ? nil : "a file of that name is in the way"
+    }
+
     public static func walk(_ folder: String, location: String? = nil) throws(FolderError) -> FolderListing {
         guard isFolder(folder) else { throw FolderError("\(folder) is not a folder") }
         let listing = FolderListing(folder: folder, location: try normalized(location, in: folder))

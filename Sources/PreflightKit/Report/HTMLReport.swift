@@ -158,13 +158,14 @@ struct HTMLPage {
         return "Preflight report: " + (names.isEmpty ? "no manifest" : names.joined(separator: " + "))
     }
 
-    var subtitle: String {
-        let errors = result.count(.error), warnings = result.count(.warning), infos = result.count(.info)
-        return "\(Self.counted(errors, "error")), \(Self.counted(warnings, "warning")), \(infos) info · "
-            + "mode \(result.options.mode.rawValue) · preflight \(PreflightVersion.current)"
+    /// "9 errors, 2 warnings, 0 info".
+    var severityCounts: String {
+        "\(counted(result.count(.error), "error")), \(counted(result.count(.warning), "warning")), \(result.count(.info)) info"
     }
 
-    static func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+    var subtitle: String {
+        "\(severityCounts) · mode \(result.options.mode.rawValue) · preflight \(PreflightVersion.current)"
+    }
 
     var summary: String {
         var html = "<div class=\"summary\">"
@@ -184,7 +185,7 @@ struct HTMLPage {
             html += "<p class=\"why\">Could not be read: " + result.unreadableManifests.map { "<code>\(htmlEscape($0))</code>" }.joined(separator: ", ") + "</p>"
         }
         let verdict = Verdict.of(result, context: context)
-        html += "<p><b>\(verdict == .pass ? "PASS" : "FAIL")</b>: \(htmlEscape(subtitle.firstRange(of: " · ").map { String(subtitle[..<$0.lowerBound]) } ?? subtitle))"
+        html += "<p><b>\(verdict == .pass ? "PASS" : "FAIL")</b>: \(htmlEscape(severityCounts))"
         if !result.options.ignored.isEmpty {
             html += "; checks switched off: " + result.options.ignored.sorted().map { "<code>\(htmlEscape($0))</code>" }.joined(separator: ", ")
         }
@@ -193,8 +194,7 @@ struct HTMLPage {
     }
 
     var codeTable: String {
-        var counts: [String: Int] = result.omittedFindings
-        for finding in result.findings { counts[finding.code, default: 0] += 1 }
+        let counts = result.countsByCode
         guard !counts.isEmpty else { return "<p class=\"empty\">No findings.</p>" }
         var html = "<table><tr><th class=\"num\">count</th><th>severity</th><th>code</th><th>what</th></tr>"
         for code in counts.keys.sorted() {

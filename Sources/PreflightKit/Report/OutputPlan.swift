@@ -29,7 +29,7 @@ public struct OutputPlan: Sendable {
     /// Refuses the plan with a sentence naming the path and what to do, or makes the
     /// `--rekognition-dir` folder and returns. Writes nothing else.
     public func approve(roles: [DatasetRole]) throws(OperationError) {
-        let folders = inputs.filter(FolderWalker.isFolder).map { (given: $0, real: Self.realPath($0) ?? $0) }
+        let folders = inputs.filter(FolderWalker.isFolder).map { (given: $0, real: SourceRefResolver.realPath($0) ?? $0) }
         let manifests = inputs.filter { !FolderWalker.isFolder($0) }
         var seen: [(path: String, identity: String)] = []
 
@@ -42,7 +42,7 @@ public struct OutputPlan: Sendable {
             for manifest in manifests where manifest == path || Self.identity(manifest).map({ $0 == identity }) == true {
                 throw OperationError("\(option) \(path): that is the input manifest \(manifest); inputs are never overwritten, name another file")
             }
-            if let parent = Self.realPath(Self.parent(of: path)) {
+            if let parent = SourceRefResolver.realPath(Self.parent(of: path)) {
                 for folder in folders where parent == folder.real || parent.hasPrefix(folder.real + "/") {
                     throw OperationError("\(option) \(path): inside the dataset folder \(folder.given), where a new file would change the dataset; write it elsewhere")
                 }
@@ -77,28 +77,16 @@ public struct OutputPlan: Sendable {
         }
         guard let directory = rekognitionDirectory else { return }
         let option = "--rekognition-dir"
-        if let real = Self.realPath(directory) {
+        if let real = SourceRefResolver.realPath(directory) {
             for folder in folders where real == folder.real || real.hasPrefix(folder.real + "/") {
                 throw OperationError("\(option) \(directory): inside the dataset folder \(folder.given), where new files would change the dataset; write them elsewhere")
             }
         }
         for path in rekognitionFiles(roles: roles) { try refuseClash(path, option: option) }
-        try Self.makeFolders(directory, option: option)
+        if let reason = FolderWalker.makeFolders(directory) {
+            throw OperationError("\(option) \(directory): the folder cannot be made (\(reason))")
+        }
         try requireWritableFolder(directory, for: directory, option: option)
-    }
-
-    /// `mkdir -p`.
-    static func makeFolders(_ path: String, option: String) throws(OperationError) {
-        var info = stat()
-        if stat(path, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFDIR else { throw OperationError("\(option) \(path): a file of that name exists; name a folder") }
-            return
-        }
-        let parent = parent(of: path)
-        if parent != path { try makeFolders(parent, option: option) }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw OperationError("\(option) \(path): the folder cannot be made (\(String(cString: strerror(errno))))")
-        }
     }
 
     static func parent(of path: String) -> String {
@@ -111,19 +99,12 @@ public struct OutputPlan: Sendable {
     static func normalized(_ path: String) -> String {
         let parent = parent(of: path)
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        return (realPath(parent) ?? parent) + "/" + name
+        return (SourceRefResolver.realPath(parent) ?? parent) + "/" + name
     }
 
+    /// Device and inode: the same file under any name, hard links included.
     static func identity(_ path: String) -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return "\(info.st_dev):\(info.st_ino)"
-    }
-
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        FileIdentity.of(path).map { "\($0.device):\($0.inode)" }
     }
 
     /// True when the file's first bytes are those of an image format.

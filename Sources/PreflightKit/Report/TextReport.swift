@@ -131,16 +131,11 @@ private func listRow(_ name: String, _ items: [String]) -> String {
 /// How many findings each check made, most first, the ones not listed included: what to
 /// fix first on a large dataset.
 private func countsByCode(_ result: CheckResult, paint: Paint) -> String {
-    var counts = result.omittedFindings
-    var severity: [String: Severity] = [:]
-    for finding in result.findings {
-        counts[finding.code, default: 0] += 1
-        severity[finding.code] = finding.severity
-    }
+    let counts = result.countsByCode
     guard !counts.isEmpty else { return "" }
     let rows = counts.map { code, count in
         let rule = RuleCatalogue.definition(code: code)
-        return (code: code, count: count, severity: severity[code] ?? rule?.severity ?? .error, title: rule?.title ?? "")
+        return (code: code, count: count, severity: rule?.severity ?? .error, title: rule?.title ?? "")
     }.sorted { ($0.count, $1.code) > ($1.count, $0.code) }
     let countWidth = String(rows[0].count).count
     let codeWidth = rows.map(\.code.count).max()!
