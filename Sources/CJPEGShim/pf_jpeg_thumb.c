@@ -1,6 +1,5 @@
 #include "pf_jpeg_thumb.h"
 
-#include "pf_averager.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -39,7 +38,6 @@ static void set_up_errors(thumb_error *err, char *message) {
     err->message = message;
 }
 
-void pf_thumb_free(void *memory) { free(memory); }
 
 /* Everything the decoder touches after setjmp lives here, so longjmp cannot clobber it. */
 typedef struct {
@@ -63,7 +61,7 @@ static void on_progress(j_common_ptr cinfo) {
 }
 
 void pf_jpeg_thumbnail(const uint8_t *data, size_t size, uint32_t max_side, uint64_t max_pixels,
-                       pf_jpeg_thumb *result) {
+                       pf_small_picture *result) {
     memset(result, 0, sizeof *result);
     thumb_state *s = calloc(1, sizeof *s);
     if (!s) {

@@ -1,6 +1,5 @@
 #include "pf_png_thumb.h"
 
-#include "pf_averager.h"
 
 #include <png.h>
 #include <setjmp.h>
@@ -16,7 +15,7 @@ typedef struct {
     const uint8_t *data;
     size_t size;
     size_t offset;
-    pf_png_thumb *result;
+    pf_small_picture *result;
     png_structp png;
     png_infop info;
     png_bytep row;
@@ -25,7 +24,6 @@ typedef struct {
     uint32_t rows_added;
 } thumb_context;
 
-void pf_png_thumb_free(void *memory) { free(memory); }
 
 static void on_error(png_structp png, png_const_charp message) {
     thumb_context *ctx = (thumb_context *)png_get_error_ptr(png);
@@ -73,7 +71,7 @@ static void release(thumb_context *ctx) {
 }
 
 static void finish(thumb_context *ctx) {
-    pf_png_thumb *result = ctx->result;
+    pf_small_picture *result = ctx->result;
     result->pixels = pf_averager_finish(&ctx->avg);
     result->out_width = ctx->avg.out_width;
     result->out_height = ctx->avg.out_height;
@@ -84,7 +82,7 @@ static void finish(thumb_context *ctx) {
 }
 
 void pf_png_thumbnail(const uint8_t *data, size_t size, uint32_t max_side, uint64_t max_pixels,
-                      pf_png_thumb *result) {
+                      pf_small_picture *result) {
     memset(result, 0, sizeof *result);
     thumb_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) {

@@ -66,3 +66,5 @@ void pf_averager_release(pf_averager *a) {
     free(a->counts);
     memset(a, 0, sizeof *a);
 }
+
+void pf_picture_free(void *memory) { free(memory); }

@@ -4,20 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// A small RGB picture made from an image, or why it could not be made.
-typedef struct {
-    /// 0 made; 1 libjpeg stopped (`message` says why); 2 over a limit (pixels).
-    int status;
-    /// The image as stored (before any EXIF orientation).
-    uint32_t width;
-    uint32_t height;
-    /// The picture: `out_width * out_height * 3` bytes, row by row, owned by the caller
-    /// (release with `pf_thumb_free`). NULL unless status is 0.
-    uint8_t *pixels;
-    uint32_t out_width;
-    uint32_t out_height;
-    char message[256];
-} pf_jpeg_thumb;
+#include "pf_averager.h"
 
 /// Decodes the JPEG in `data[0..<size]` at the smallest libjpeg scale (1/1 to 1/8) whose
 /// longest side still reaches `max_side`, then averages it down to at most `max_side`
@@ -25,12 +12,12 @@ typedef struct {
 /// declaring more than `max_pixels` pixels are refused before decompression starts.
 /// Never longjmps out, never aborts; on failure no memory is left allocated.
 void pf_jpeg_thumbnail(const uint8_t *data, size_t size, uint32_t max_side, uint64_t max_pixels,
-                       pf_jpeg_thumb *result);
+                       pf_small_picture *result);
 
 /// A JPEG file in memory, or why it could not be written.
 typedef struct {
     int status;
-    /// Owned by the caller (release with `pf_thumb_free`); NULL unless status is 0.
+    /// Owned by the caller (release with `pf_picture_free`); NULL unless status is 0.
     uint8_t *data;
     size_t size;
     char message[256];
@@ -40,7 +27,5 @@ typedef struct {
 void pf_jpeg_encode_rgb(const uint8_t *pixels, uint32_t width, uint32_t height, int quality,
                         pf_jpeg_encoded *result);
 
-/// Releases memory handed out by the functions above (NULL is allowed).
-void pf_thumb_free(void *memory);
 
 #endif

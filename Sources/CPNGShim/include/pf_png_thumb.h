@@ -4,19 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// A small RGB picture made from a PNG, or why it could not be made.
-typedef struct {
-    /// 0 made; 1 libpng stopped (`message` says why); 2 over a limit (pixels).
-    int status;
-    uint32_t width;
-    uint32_t height;
-    /// `out_width * out_height * 3` bytes, owned by the caller (release with
-    /// `pf_png_thumb_free`); NULL unless status is 0.
-    uint8_t *pixels;
-    uint32_t out_width;
-    uint32_t out_height;
-    char message[256];
-} pf_png_thumb;
+#include "pf_averager.h"
 
 /// Decodes the PNG in `data[0..<size]` a row at a time (palette, grey, 16-bit and
 /// transparency turned into 8-bit RGB, transparent parts shown over a light chequer) and
@@ -25,8 +13,7 @@ typedef struct {
 /// their last pass (every odd row). Headers declaring more than `max_pixels` pixels are
 /// refused. Never longjmps out, never aborts; on failure no memory is left allocated.
 void pf_png_thumbnail(const uint8_t *data, size_t size, uint32_t max_side, uint64_t max_pixels,
-                      pf_png_thumb *result);
+                      pf_small_picture *result);
 
-void pf_png_thumb_free(void *memory);
 
 #endif

@@ -30,4 +30,24 @@ uint8_t *pf_averager_finish(pf_averager *a);
 /// Frees the sums; the averager may be started again.
 void pf_averager_release(pf_averager *a);
 
+/// A small RGB picture made from an image, or why it could not be made: what the PNG and
+/// JPEG thumbnails both hand back.
+typedef struct {
+    /// 0 made; 1 the decoder stopped (`message` says why); 2 over a limit (pixels).
+    int status;
+    /// The image as stored (before any EXIF orientation).
+    uint32_t width;
+    uint32_t height;
+    /// `out_width * out_height * 3` bytes, row by row, owned by the caller (release with
+    /// `pf_picture_free`); NULL unless status is 0.
+    uint8_t *pixels;
+    uint32_t out_width;
+    uint32_t out_height;
+    /// Why it failed; for a PNG cut short, also set with status 0 (the picture stops there).
+    char message[256];
+} pf_small_picture;
+
+/// Releases memory the thumbnail and encoding functions hand out (NULL is allowed).
+void pf_picture_free(void *memory);
+
 #endif

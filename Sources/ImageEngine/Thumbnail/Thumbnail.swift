@@ -56,30 +56,30 @@ public struct Thumbnail: Sendable, Equatable {
         let side = UInt32(max(1, min(maxSide, 4096)))
         switch ImageFormat.sniff(bytes) {
         case .jpeg:
-            var result = pf_jpeg_thumb()
+            var result = pf_small_picture()
             bytes.withUnsafeBufferPointer { pf_jpeg_thumbnail($0.baseAddress, $0.count, side, maxPixels, &result) }
-            guard result.status == 0, let made = result.pixels else {
-                return .failure(Failure(message(result.message, fallback: "libjpeg could not decode the image")))
-            }
-            defer { pf_thumb_free(made) }
-            let count = Int(result.out_width) * Int(result.out_height) * 3
-            return .success(Pixels(rgb: Array(UnsafeBufferPointer(start: made, count: count)), width: Int(result.out_width),
-                                   height: Int(result.out_height), imageWidth: Int(result.width), imageHeight: Int(result.height)))
+            return picture(result, decoder: "libjpeg", notes: false)
         case .png:
-            var result = pf_png_thumb()
+            var result = pf_small_picture()
             bytes.withUnsafeBufferPointer { pf_png_thumbnail($0.baseAddress, $0.count, side, maxPixels, &result) }
-            guard result.status == 0, let made = result.pixels else {
-                return .failure(Failure(message(result.message, fallback: "libpng could not decode the image")))
-            }
-            defer { pf_png_thumb_free(made) }
-            let count = Int(result.out_width) * Int(result.out_height) * 3
-            let text = message(result.message, fallback: "")
-            return .success(Pixels(rgb: Array(UnsafeBufferPointer(start: made, count: count)), width: Int(result.out_width),
-                                   height: Int(result.out_height), imageWidth: Int(result.width), imageHeight: Int(result.height),
-                                   note: text.isEmpty ? nil : "the picture stops where decoding did: " + text))
+            return picture(result, decoder: "libpng", notes: true)
         case let other:
             return .failure(Failure("\(other.article) \(other.displayName) file: only PNG and JPEG images are drawn"))
         }
+    }
+
+    /// The picture a shim made, taking its memory; with `notes`, a message beside a made
+    /// picture says where decoding stopped.
+    private static func picture(_ result: pf_small_picture, decoder: String, notes: Bool) -> Result<Pixels, Failure> {
+        guard result.status == 0, let made = result.pixels else {
+            return .failure(Failure(message(result.message, fallback: "\(decoder) could not decode the image")))
+        }
+        defer { pf_picture_free(made) }
+        let count = Int(result.out_width) * Int(result.out_height) * 3
+        let text = notes ? message(result.message, fallback: "") : ""
+        return .success(Pixels(rgb: Array(UnsafeBufferPointer(start: made, count: count)), width: Int(result.out_width),
+                               height: Int(result.out_height), imageWidth: Int(result.width), imageHeight: Int(result.height),
+                               note: text.isEmpty ? nil : "the picture stops where decoding did: " + text))
     }
 
     /// `width * height` RGB pixels as a baseline JPEG.
@@ -94,7 +94,7 @@ public struct Thumbnail: Sendable, Equatable {
         guard encoded.status == 0, let data = encoded.data else {
             return .failure(Failure(message(encoded.message, fallback: "libjpeg could not encode the picture")))
         }
-        defer { pf_thumb_free(data) }
+        defer { pf_picture_free(data) }
         return .success(Array(UnsafeBufferPointer(start: data, count: encoded.size)))
     }
 
