@@ -45,7 +45,7 @@ let package = Package(
         // Manifests, rules, the check engine and the reports.
         .target(
             name: "PreflightKit",
-            dependencies: ["ImageEngine", "PreflightJSON", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ImageEngine", "PreflightJSON", "PreflightStore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "PreflightCLI",

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import PreflightStore
+import Synchronization
 
 /// S3's GET, HEAD and ListObjectsV2 (and PUT, for setting up test data), signed, retried and
 /// bounded in time and memory. Every failure is a `StoreError`; no message carries a secret.
@@ -14,6 +15,8 @@ public final class S3Client: Sendable {
     let http: HTTPClient
     let requestTimeout: TimeAmount
     private let regions = BucketRegions()
+    /// What this client has asked of S3 so far.
+    public let usage = S3Usage()
 
     /// - Parameters:
     ///   - connectTimeout, readTimeout: seconds to open a connection and between two reads of
@@ -172,6 +175,7 @@ public final class S3Client: Sendable {
             let failure: StoreError
             let retryable: Bool
             do {
+                usage.count(method: method, listing: query.contains { $0.0 == "list-type" })
                 let response = try await http.execute(request, timeout: requestTimeout)
                 let status = Int(response.status.code)
                 if acceptedStatuses.contains(status), maxBytes > 0,
@@ -181,6 +185,7 @@ public final class S3Client: Sendable {
                 // Error bodies are small; a success body is bounded by the caller's limit.
                 let collected = try await response.body.collect(upTo: acceptedStatuses.contains(status) ? max(maxBytes, 0) : 1 << 20)
                 let bytes = Array(buffer: collected)
+                usage.received(bytes.count)
                 if acceptedStatuses.contains(status) {
                     return Response(status: status, headers: response.headers, body: bytes)
                 }
@@ -289,4 +294,42 @@ actor BucketRegions {
     private var regions: [String: String] = [:]
     func region(of bucket: String) -> String? { regions[bucket] }
     func set(_ region: String, for bucket: String) { regions[bucket] = region }
+}
+
+/// Requests sent to S3 (each retry counts) and the bytes of the bodies received: what a run
+/// costs in S3's own units.
+public final class S3Usage: Sendable {
+    private let gets = Atomic<Int>(0)
+    private let heads = Atomic<Int>(0)
+    private let lists = Atomic<Int>(0)
+    private let others = Atomic<Int>(0)
+    private let bytes = Atomic<Int>(0)
+
+    public struct Counts: Sendable, Equatable {
+        /// GET requests for objects (whole or a range).
+        public var gets: Int
+        public var heads: Int
+        /// ListObjectsV2 requests (one per page).
+        public var lists: Int
+        public var others: Int
+        /// Body bytes received, error bodies and listings included.
+        public var bytes: Int
+        public var requests: Int { gets + heads + lists + others }
+    }
+
+    public var counts: Counts {
+        Counts(gets: gets.load(ordering: .relaxed), heads: heads.load(ordering: .relaxed), lists: lists.load(ordering: .relaxed),
+               others: others.load(ordering: .relaxed), bytes: bytes.load(ordering: .relaxed))
+    }
+
+    func count(method: HTTPMethod, listing: Bool) {
+        switch method {
+        case .GET where listing: lists.add(1, ordering: .relaxed)
+        case .GET: gets.add(1, ordering: .relaxed)
+        case .HEAD: heads.add(1, ordering: .relaxed)
+        default: others.add(1, ordering: .relaxed)
+        }
+    }
+
+    func received(_ count: Int) { bytes.add(count, ordering: .relaxed) }
 }

@@ -1,8 +1,9 @@
 import Dispatch
 
 /// An `ObjectStore` for code that runs on its own threads (the check engine's workers): each
-/// call starts the async operation and waits for it. Never call it from a Swift concurrency
-/// task; it would block one of the pool's few threads.
+/// call starts the async operation and waits for it. The operation runs on an executor of its
+/// own, not Swift's shared pool, so that a wait never depends on a pool thread being free (a
+/// caller may itself be holding one: a test, say).
 public struct BlockingStore: Sendable {
     public let store: any ObjectStore
 
@@ -29,7 +30,7 @@ public struct BlockingStore: Sendable {
     ) throws(StoreError) -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
-        Task {
+        Task(executorPreference: StoreExecutor.shared) {
             do throws(StoreError) {
                 box.result = .success(try await operation())
             } catch {
@@ -46,4 +47,17 @@ public struct BlockingStore: Sendable {
 /// the two, so no lock is needed.
 private final class ResultBox<T: Sendable>: @unchecked Sendable {
     var result: Result<T, StoreError>?
+}
+
+/// Runs the store's async work on a dispatch queue of its own. Its jobs are short (signing,
+/// parsing; the network waits happen on the HTTP client's own threads), so one queue serves.
+final class StoreExecutor: TaskExecutor {
+    static let shared = StoreExecutor()
+    private let queue = DispatchQueue(label: "preflight.store")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
+    }
 }

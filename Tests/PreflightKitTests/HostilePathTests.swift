@@ -38,7 +38,7 @@ struct HostilePathTests {
         ("s3://other/%2e%2e/x.jpg", "/data/root/%2e%2e/x.jpg"),
     ])
     func plainCharacters(_ text: String, _ path: String) {
-        #expect(resolve(text) == .local(path: path))
+        #expect(resolve(text) == .located(path: path))
     }
 
     /// images/ holds a.jpg and links: one to a folder outside, one to a file outside, one to

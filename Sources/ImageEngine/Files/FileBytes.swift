@@ -12,6 +12,8 @@ public enum FileReadFailure: Error, Sendable, Equatable {
     case permissionDenied
     case notRegularFile(kind: String)
     case ioError(String)
+    /// Refused by the store the bytes live in (an object store), in its own words.
+    case refused(ImageProblemCode, String)
 
     public var message: String {
         switch self {
@@ -19,6 +21,7 @@ public enum FileReadFailure: Error, Sendable, Equatable {
         case .permissionDenied: "permission denied when opening the file"
         case .notRegularFile(let kind): "this is a \(kind), not a regular file"
         case .ioError(let reason): "the file could not be read: \(reason)"
+        case .refused(_, let message): message
         }
     }
 }
@@ -36,6 +39,13 @@ public struct FileBytes: Sendable {
     public let changedWhileReading: Bool
     /// True when `bytes` holds the whole file.
     public var isComplete: Bool { bytes.count == fileSize }
+
+    public init(fileSize: Int, bytes: [UInt8], identity: FileIdentity, changedWhileReading: Bool = false) {
+        self.fileSize = fileSize
+        self.bytes = bytes
+        self.identity = identity
+        self.changedWhileReading = changedWhileReading
+    }
 
     /// Reads at most `limit` bytes from the start of the file at `path`.
     /// Opening never blocks (a FIFO is reported, not waited on) and special files are refused.

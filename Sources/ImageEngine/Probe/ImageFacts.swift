@@ -22,6 +22,9 @@ public enum Integrity: String, Sendable, Codable {
 public enum ImageProblemCode: String, Sendable, Codable, CaseIterable {
     case fileMissing = "file_missing"
     case permissionDenied = "permission_denied"
+    /// An object store refused the object to these credentials (the service, reading with
+    /// its own, may still be able to).
+    case accessDenied = "access_denied"
     case notRegularFile = "not_regular_file"
     case readError = "read_error"
     case emptyFile = "empty_file"

@@ -31,7 +31,7 @@ public struct ImageProbe: Sendable {
     public let options: ProbeOptions
     /// How many leading bytes header mode reads first; more are read only when a header
     /// reaches past them (a JPEG with a large EXIF block, say).
-    static let headerReadSteps = [16 << 10, 256 << 10, 16 << 20]
+    public static let headerReadSteps = [16 << 10, 256 << 10, 16 << 20]
 
     /// libjpeg refuses larger images ("Maximum supported image dimension is 65500 pixels").
     static let jpegMaxSide = 65500
@@ -55,17 +55,36 @@ public struct ImageProbe: Sendable {
     /// small enough to decode), else its first bytes (at least 16 KiB, or all of a smaller
     /// file), with the file's identity when opened. Nil when the file could not be read.
     public func examineFile(path: String, displayName: String) -> (facts: ImageFacts, read: FileBytes?) {
+        examine(displayName: displayName, fileName: path, headerSteps: Self.headerReadSteps) { limit in
+            FileBytes.read(path: path, limit: limit)
+        }
+    }
+
+    /// Reads the first `limit(size)` bytes of one image, wherever it lives, where `size` is its
+    /// whole size.
+    public typealias PrefixReader = (_ limit: (Int) -> Int) -> Result<FileBytes, FileReadFailure>
+
+    /// Examines an image whose bytes `reader` hands out, wherever they live (a file, an object
+    /// store): first `headerSteps[0]` bytes in header mode (the whole image in full mode, when
+    /// small enough), then longer prefixes from `headerSteps` only when a header runs past them.
+    /// `fileName` gives the format the name promises.
+    public func examine(displayName: String, fileName: String, headerSteps: [Int] = headerReadSteps,
+                        reader: PrefixReader) -> (facts: ImageFacts, read: FileBytes?) {
         var facts = ImageFacts(path: displayName, mode: options.mode)
-        facts.extensionFormat = ImageFormat.promised(byFileName: path)
+        facts.extensionFormat = ImageFormat.promised(byFileName: fileName)
 
         let file: FileBytes
-        switch read(path: path) {
+        switch firstRead(reader, firstStep: headerSteps[0]) {
         case .failure(let failure):
             facts.integrity = .unreadable
             facts.problems.append(ImageProblem(problemCode(for: failure), failure.message))
             return (facts, nil)
         case .success(let bytes):
             file = bytes
+        }
+        let longer = { (file: FileBytes) -> FileBytes? in
+            guard !file.isComplete, let next = headerSteps.first(where: { $0 > file.bytes.count }) else { return nil }
+            return try? reader { _ in next }.get()
         }
         facts.fileSize = file.fileSize
         if file.fileSize == 0 {
@@ -82,9 +101,9 @@ public struct ImageProbe: Sendable {
         }
         switch format {
         case .png:
-            examinePNG(file, into: &facts)
+            examinePNG(file, longer: longer, into: &facts)
         case .jpeg:
-            examineJPEG(file, into: &facts)
+            examineJPEG(file, longer: longer, into: &facts)
         default:
             facts.integrity = .unsupported
             if let size = OtherFormatHeaders.dimensions(of: format, in: file.bytes) {
@@ -99,21 +118,15 @@ public struct ImageProbe: Sendable {
 
     // MARK: Reading
 
-    private func read(path: String) -> Result<FileBytes, FileReadFailure> {
+    private func firstRead(_ reader: PrefixReader, firstStep: Int) -> Result<FileBytes, FileReadFailure> {
         switch options.mode {
         case .full:
             // Read the whole file when it is small enough to decode; otherwise a header's worth.
             let maxFileBytes = options.maxFileBytes
-            return FileBytes.read(path: path) { size in size <= maxFileBytes ? size : Self.headerReadSteps[0] }
+            return reader { size in size <= maxFileBytes ? size : firstStep }
         case .header:
-            return FileBytes.read(path: path, limit: Self.headerReadSteps[0])
+            return reader { _ in firstStep }
         }
-    }
-
-    /// Reads a longer prefix when a header walk ran out of bytes before the file did.
-    private func longerPrefix(of file: FileBytes, path: String) -> FileBytes? {
-        guard !file.isComplete, let next = Self.headerReadSteps.first(where: { $0 > file.bytes.count }) else { return nil }
-        return try? FileBytes.read(path: path, limit: next).get()
     }
 
     private func problemCode(for failure: FileReadFailure) -> ImageProblemCode {
@@ -122,6 +135,7 @@ public struct ImageProbe: Sendable {
         case .permissionDenied: .permissionDenied
         case .notRegularFile: .notRegularFile
         case .ioError: .readError
+        case .refused(let code, _): code
         }
     }
 
@@ -148,10 +162,10 @@ public struct ImageProbe: Sendable {
 
     // MARK: PNG
 
-    private func examinePNG(_ initial: FileBytes, into facts: inout ImageFacts) {
+    private func examinePNG(_ initial: FileBytes, longer longerPrefix: (FileBytes) -> FileBytes?, into facts: inout ImageFacts) {
         var file = initial
         var header = PNGHeader.read(file.bytes)!
-        while header.ranOutOfBytes && header.width == 0, let longer = longerPrefix(of: file, path: facts.path) {
+        while header.ranOutOfBytes && header.width == 0, let longer = longerPrefix(file) {
             file = longer
             header = PNGHeader.read(file.bytes)!
         }
@@ -212,10 +226,10 @@ public struct ImageProbe: Sendable {
 
     // MARK: JPEG
 
-    private func examineJPEG(_ initial: FileBytes, into facts: inout ImageFacts) {
+    private func examineJPEG(_ initial: FileBytes, longer longerPrefix: (FileBytes) -> FileBytes?, into facts: inout ImageFacts) {
         var file = initial
         var header = JPEGHeader.read(file.bytes)!
-        while header.ranOutOfBytes, let longer = longerPrefix(of: file, path: facts.path) {
+        while header.ranOutOfBytes, let longer = longerPrefix(file) {
             file = longer
             header = JPEGHeader.read(file.bytes)!
         }

@@ -87,6 +87,11 @@ public final class ResultCache: Sendable {
         return entry
     }
 
+    /// Whether an entry for `path` exists, whatever its identity.
+    func knows(_ path: String) -> Bool {
+        entries.withLock { $0[path] != nil }
+    }
+
     /// Makes room for `count` entries in all, before many are stored at once.
     func reserve(_ count: Int) {
         entries.withLock { $0.reserveCapacity(count) }

@@ -1,12 +1,17 @@
 import ImageEngine
 import PreflightJSON
+import PreflightStore
 
 /// One manifest given to a check.
 public struct ManifestInput: Sendable {
+    /// The local file read.
     public var path: String
+    /// The manifest as the user named it (an `s3://` object read into `path`, say); reports use it.
+    public var name: String
     public var role: DatasetRole
-    public init(path: String, role: DatasetRole) {
+    public init(path: String, role: DatasetRole, name: String? = nil) {
         self.path = path
+        self.name = name ?? path
         self.role = role
     }
 }
@@ -102,7 +107,7 @@ public struct CheckEngine: Sendable {
         for input in inputs {
             if let finding = checkManifestFile(input, unreadable: &result.unreadableManifests) {
                 terminalFindings.append(finding)
-                var stats = DatasetStats(file: input.path, role: input.role)
+                var stats = DatasetStats(file: input.name, role: input.role)
                 stats.fileSize = FileBytes.size(path: input.path).map { $0 }.get(or: 0)
                 result.stats.append(stats)
             } else {
@@ -120,17 +125,18 @@ public struct CheckEngine: Sendable {
                 let located = Parallel.map(Array(0..<batch.count), jobs: options.jobs) { i -> (path: String, directory: String)? in
                     batch.withLine(i) { line in
                         guard case .bytes(let bytes) = line, let uri = LineInterpreter.sourceRef(bytes)?.uri,
-                              case .local(let path) = resolver.resolve(uri),
-                              let directory = resolver.directory(containing: uri) else { return nil }
-                        return (path, directory)
+                              case .located(let path) = resolver.resolve(uri) else { return nil }
+                        // An object read from the store lies in no folder.
+                        return (path, resolver.directory(containing: uri) ?? "")
                     }
                 }
                 for case let (path, directory)? in located { catalog.add(path, directory: directory) }
             }
         }
+        let store = options.store.map { StoreImages(store: BlockingStore($0), jobs: options.storeJobs) }
         Interruption.windingDown {
             catalog.examineAll(probe: ImageProbe(options: options.probeOptions), jobs: options.jobs,
-                               cache: options.cache, verify: options.verifyCache, progress: options.progress)
+                               cache: options.cache, verify: options.verifyCache, store: store, progress: options.progress)
         }
         if Interruption.isRequested {
             // Nothing is judged on half the images; what was learnt is kept for the next run.
@@ -149,7 +155,7 @@ public struct CheckEngine: Sendable {
         // Images with the same bytes, across both manifests. The cache has learnt all it
         // will: it is written now and its memory given back before the lines are judged.
         let findsDuplicates = !options.ignored.isSuperset(of: [DuplicateImage.definition.code, TrainTestOverlap.definition.code])
-        var groups = findsDuplicates ? catalog.identicalContentGroups(jobs: options.jobs, cache: options.cache) : [:]
+        var groups = findsDuplicates ? catalog.identicalContentGroups(jobs: options.jobs, cache: options.cache, store: store) : [:]
         options.cache?.saveAndRelease()
 
         // Pass 2: every line through every line rule. Lines naming an image an earlier line
@@ -159,7 +165,7 @@ public struct CheckEngine: Sendable {
         var sameImages = SameImageTracker(groups: groups, findsDuplicates: findsDuplicates, detailLimit: options.maxStoredFindings)
         groups = [:]
         for input in readable {
-            var stats = DatasetStats(file: input.path, role: input.role)
+            var stats = DatasetStats(file: input.name, role: input.role)
             stats.fileSize = FileBytes.size(path: input.path).map { $0 }.get(or: 0)
             var findings: [Finding] = []
             let catalog = catalog, escapedBySymlink = escapedBySymlink
@@ -265,18 +271,18 @@ public struct CheckEngine: Sendable {
         var image: ImageFacts?
         if let uri = parsed.sourceRef.uri {
             resolution = options.resolver.resolve(uri)
-            if case .local(let resolved)? = resolution {
+            if case .located(let resolved)? = resolution {
                 // The catalog's copy of the path: one string per image, however many lines name it.
                 let (path, facts) = catalog.entry(for: resolved)
                 if escapedBySymlink.contains(path) {
                     resolution = .escapes(reason: "a symbolic link on the path points outside the mapped folder")
                 } else {
-                    resolution = .local(path: path)
+                    resolution = .located(path: path)
                     image = facts
                 }
             }
         }
-        let check = LineCheck(line: parsed, file: input.path, role: input.role, resolution: resolution,
+        let check = LineCheck(line: parsed, file: input.name, role: input.role, resolution: resolution,
                               image: image, options: options)
         for rule in RuleCatalogue.lineRules { rule.check(check) }
         return check
@@ -303,21 +309,21 @@ public struct CheckEngine: Sendable {
         let size: Int
         switch FileBytes.size(path: input.path) {
         case .failure(let failure):
-            unreadable.append(input.path)
-            return Finding(rule: rule, file: input.path, role: input.role,
+            unreadable.append(input.name)
+            return Finding(rule: rule, file: input.name, role: input.role,
                            details: ["reason": .string("the manifest cannot be read: \(failure.message)")])
         case .success(let bytes):
             size = bytes
         }
         // Readable by this user? (A size says nothing about permission.)
         if case .failure(let problem) = FileBytes.read(path: input.path, limit: 0) {
-            unreadable.append(input.path)
-            return Finding(rule: rule, file: input.path, role: input.role,
+            unreadable.append(input.name)
+            return Finding(rule: rule, file: input.name, role: input.role,
                            details: ["reason": .string("the manifest cannot be read: \(problem.message)")])
         }
         for fileRule in RuleCatalogue.manifestFileRules where !options.ignored.contains(fileRule.definition.code) {
             if let reason = fileRule.check(path: input.path, size: size) {
-                return Finding(rule: fileRule.definition, file: input.path, role: input.role, details: ["reason": .string(reason)])
+                return Finding(rule: fileRule.definition, file: input.name, role: input.role, details: ["reason": .string(reason)])
             }
         }
         return nil

@@ -1,4 +1,5 @@
 import ImageEngine
+import PreflightStore
 
 /// Everything a check run is told by its caller.
 public struct CheckOptions: Sendable {
@@ -18,6 +19,10 @@ public struct CheckOptions: Sendable {
     /// Findings kept in full; past this many, further line findings are only counted (by
     /// code), which bounds memory whatever the input.
     public var maxStoredFindings = 100_000
+    /// Where images at `s3://` locations are read from (nil: only local files are read).
+    public var store: (any ObjectStore)?
+    /// Requests to the store in flight at once.
+    public var storeJobs = 32
     /// Called from worker threads as images are examined: (done, total).
     public var progress: (@Sendable (Int, Int) -> Void)?
 

@@ -1,4 +1,5 @@
 import ImageEngine
+import PreflightStore
 
 /// What was learnt of one image file.
 struct ImageRecord: Sendable {
@@ -60,18 +61,74 @@ struct ImageCatalog {
         return count
     }
 
-    /// Examines every registered image, or takes its facts from the cache when the file is unchanged.
-    mutating func examineAll(probe: ImageProbe, jobs: Int, cache: ResultCache?, verify: Bool,
+    /// Examines every registered image, or takes its facts from the cache when the file is
+    /// unchanged. Images at `s3://` locations are read through `store`.
+    mutating func examineAll(probe: ImageProbe, jobs: Int, cache: ResultCache?, verify: Bool, store: StoreImages? = nil,
                              progress: (@Sendable (Int, Int) -> Void)?) {
         let escapeGuard = EscapeGuard()
         cache?.reserve(paths.count)
-        let folders = folders, folderOfPath = folderOfPath
-        records = Parallel.map(Array(paths.indices), jobs: jobs, progress: progress) { [paths] i in
+        let folders = folders, folderOfPath = folderOfPath, paths = paths
+        let stored = store == nil ? [] : paths.indices.filter { StoreImages.isStored(paths[$0]) }
+        let local = stored.isEmpty ? Array(paths.indices) : paths.indices.filter { !StoreImages.isStored(paths[$0]) }
+        let total = paths.count
+        var records = [ImageRecord](repeating: .escaped, count: total)
+        var localProgress: (@Sendable (Int, Int) -> Void)?
+        if let progress { localProgress = { done, _ in progress(done, total) } }
+        let localRecords = Parallel.map(local, jobs: jobs, progress: localProgress) { i -> ImageRecord in
             // After a Ctrl-C no image is started; the run ends once those under way are done.
             if Interruption.isRequested { return .escaped }
             return Self.examine(paths[i], directory: folders[folderOfPath[i]], escapeGuard: escapeGuard,
                          probe: probe, cache: cache, verify: verify)
         }
+        for (i, record) in zip(local, localRecords) { records[i] = record }
+        if let store, !stored.isEmpty {
+            let storeProbe = StoreImages.probe(probe.options)
+            // Objects the cache knows are confirmed by listings first: an unchanged one is not read.
+            let cached = cache.map { cache in stored.filter { cache.knows(paths[$0]) } } ?? []
+            let known = cached.isEmpty || Interruption.isRequested ? [:] : store.confirm(cached.map { paths[$0] })
+            let done = local.count
+            var storedProgress: (@Sendable (Int, Int) -> Void)?
+            if let progress { storedProgress = { finished, _ in progress(done + finished, total) } }
+            let storedRecords = Parallel.mapOnThreads(stored, threads: store.jobs, progress: storedProgress) { i -> ImageRecord in
+                if Interruption.isRequested { return .escaped }
+                return Self.examineStored(paths[i], known: known[paths[i]], store: store, probe: storeProbe, cache: cache, verify: verify)
+            }
+            for (i, record) in zip(stored, storedRecords) { records[i] = record }
+        }
+        self.records = records
+    }
+
+    /// One stored object: from the cache when a listing showed it unchanged, else read once.
+    private static func examineStored(_ path: String, known: ObjectInfo?, store: StoreImages, probe: ImageProbe,
+                                      cache: ResultCache?, verify: Bool) -> ImageRecord {
+        if let known, let cache, let cached = cache.lookup(path, identity: StoreImages.identity(known)) {
+            let record = ImageRecord(facts: cached.facts, identity: StoreImages.identity(known), headCRC32: cached.headCRC32, crc32: cached.crc32)
+            guard verify else { return record }
+            if let stored = cached.sha256, let bytes = store.wholeBytes(path, identity: record.identity),
+               ContentHash.sha256Hex(bytes) == stored {
+                return record
+            }
+        }
+        let (facts, read) = store.examine(path, probe: probe, known: known)
+        var record = ImageRecord(facts: facts, identity: read?.identity)
+        if let read, read.bytes.count >= min(headBytes, read.fileSize) {
+            record.headCRC32 = Checksum.crc32(read.bytes.prefix(headBytes))
+        }
+        // The whole object was read: its checksum costs nothing more now and no download later.
+        if let read, read.isComplete { record.crc32 = Checksum.crc32(read.bytes) }
+        guard let cache, let read, !read.changedWhileReading else { return record }
+        var hash: String?
+        if verify {
+            if read.isComplete {
+                hash = ContentHash.sha256Hex(read.bytes)
+            } else if let bytes = store.wholeBytes(path, identity: read.identity) {
+                hash = ContentHash.sha256Hex(bytes)
+            }
+        }
+        var entry = ResultCache.Entry(identity: read.identity, facts: facts, sha256: hash, headCRC32: record.headCRC32)
+        entry.crc32 = record.crc32
+        cache.store(path, entry)
+        return record
     }
 
     /// One image: a single `lstat` when the cache knows the file; otherwise one open and
@@ -132,12 +189,13 @@ struct ImageCatalog {
     /// in the cache), and files that agree on both are compared byte for byte, so equality
     /// is exact. Returns, for every image whose bytes equal another image's, the number of
     /// its group; images absent are unique.
-    func identicalContentGroups(jobs: Int, cache: ResultCache?) -> [String: Int] {
+    func identicalContentGroups(jobs: Int, cache: ResultCache?, store: StoreImages? = nil) -> [String: Int] {
         var work = ContentSearchWork()
-        return identicalContentGroups(jobs: jobs, cache: cache, work: &work)
+        return identicalContentGroups(jobs: jobs, cache: cache, store: store, work: &work)
     }
 
-    func identicalContentGroups(jobs: Int, cache: ResultCache?, work: inout ContentSearchWork) -> [String: Int] {
+    func identicalContentGroups(jobs: Int, cache: ResultCache?, store: StoreImages? = nil,
+                                work: inout ContentSearchWork) -> [String: Int] {
         // Indices only, narrowed by sorting: no per-image dictionaries or keys.
         let examined = records.indices.filter { records[$0].facts?.fileSize != nil && records[$0].facts?.integrity != .unreadable }
         let size = { (i: Int) in records[i].facts!.fileSize! }
@@ -164,14 +222,14 @@ struct ImageCatalog {
         let sameSize = Self.runs(of: bySize, longerThanOne: size)
         work.headChecksums += sameSize.count { records[$0].headCRC32 == nil }
         let heads = Parallel.map(sameSize, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
-            records[i].headCRC32 ?? Self.checksum(of: paths[i], .head, identity: records[i].identity, cache: cache)
+            records[i].headCRC32 ?? Self.checksum(of: paths[i], .head, identity: records[i].identity, cache: cache, store: store)
         }
         let headKey = { (k: Int) in (UInt64(truncatingIfNeeded: size(sameSize[k])) << 32) | UInt64(heads[k] ?? 0) }
         let byHead = sameSize.indices.filter { heads[$0] != nil }.sorted { headKey($0) < headKey($1) }
         let candidates = Self.runs(of: byHead, longerThanOne: headKey).map { sameSize[$0] }
         work.wholeChecksums += candidates.count { records[$0].crc32 == nil }
         let checksums = Parallel.map(candidates, jobs: jobs, progress: nil) { [paths, records] i -> UInt32? in
-            records[i].crc32 ?? Self.checksum(of: paths[i], .whole, identity: records[i].identity, cache: cache)
+            records[i].crc32 ?? Self.checksum(of: paths[i], .whole, identity: records[i].identity, cache: cache, store: store)
         }
         let wholeKey = { (k: Int) in (UInt64(truncatingIfNeeded: size(candidates[k])) << 32) | UInt64(checksums[k] ?? 0) }
         let byChecksum = candidates.indices.filter { checksums[$0] != nil }.sorted { wholeKey($0) < wholeKey($1) }
@@ -189,7 +247,7 @@ struct ImageCatalog {
             // streaming both: no file is held in memory.
             var representatives: [(path: String, group: Int)] = []
             for path in sameChecksum {
-                if let match = representatives.first(where: { work.byteComparisons += 1; return Checksum.sameBytes($0.path, path) }) {
+                if let match = representatives.first(where: { work.byteComparisons += 1; return Self.sameBytes($0.path, path, store: store) }) {
                     groups[path] = match.group
                 } else {
                     representatives.append((path, nextGroup))
@@ -246,9 +304,26 @@ struct ImageCatalog {
     /// The CRC-32 of a file's first `headBytes` or of all of it, kept in the cache when
     /// the file is still the one examined.
     private static func checksum(of path: String, _ kind: ResultCache.Checksum, identity: FileIdentity?,
-                                 cache: ResultCache?) -> UInt32? {
+                                 cache: ResultCache?, store: StoreImages?) -> UInt32? {
+        if let store, StoreImages.isStored(path) {
+            // Only a whole object can be had here: its head was read when it was examined.
+            guard let bytes = store.wholeBytes(path, identity: identity) else { return nil }
+            let crc = kind == .head ? Checksum.crc32(bytes.prefix(headBytes)) : Checksum.crc32(bytes)
+            if let cache, let identity { cache.storeCRC32(crc, kind, for: path, identity: identity) }
+            return crc
+        }
         guard let crc = Checksum.crc32(path: path, limit: kind == .head ? headBytes : Int.max) else { return nil }
         if let cache, let identity, FileIdentity.of(path) == identity { cache.storeCRC32(crc, kind, for: path, identity: identity) }
         return crc
+    }
+
+    /// Whether two images have the same bytes: files streamed side by side, objects read whole.
+    private static func sameBytes(_ a: String, _ b: String, store: StoreImages?) -> Bool {
+        guard let store, StoreImages.isStored(a) || StoreImages.isStored(b) else { return Checksum.sameBytes(a, b) }
+        func bytes(_ path: String) -> [UInt8]? {
+            StoreImages.isStored(path) ? store.wholeBytes(path, identity: nil) : (try? FileBytes.read(path: path, limit: Int.max).get())?.bytes
+        }
+        guard let x = bytes(a), let y = bytes(b) else { return false }
+        return x == y
     }
 }

@@ -31,7 +31,7 @@ public final class LineCheck {
     }
 
     public var imagePath: String? {
-        if case .local(let path)? = resolution { return path }
+        if case .located(let path)? = resolution { return path }
         return nil
     }
 

@@ -34,7 +34,7 @@ enum Parallel {
 }
 
 /// The result storage shared by the workers of `Parallel.map`; each index is written by one worker only.
-private struct Slots<T>: @unchecked Sendable {
+struct Slots<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
 }
 
@@ -42,4 +42,55 @@ private struct Slots<T>: @unchecked Sendable {
 /// it; no two threads ever hold it at once.
 struct Handoff<Value>: @unchecked Sendable {
     let value: Value
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Parallel {
+    /// As `map`, on `threads` threads of its own rather than Dispatch's pool (as wide as the
+    /// cores): for work that mostly waits, such as requests to an object store.
+    static func mapOnThreads<Item: Sendable, T: Sendable>(_ items: [Item], threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil,
+                                                         _ transform: @escaping @Sendable (Item) -> T) -> [T] {
+        guard !items.isEmpty else { return [] }
+        let workers = max(1, min(threads, items.count))
+        let next = Atomic<Int>(0)
+        let done = Atomic<Int>(0)
+        return [T](unsafeUninitializedCapacity: items.count) { buffer, initialized in
+            let slots = Slots(base: buffer.baseAddress!)
+            let work: @Sendable () -> Void = {
+                while true {
+                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if i >= items.count { break }
+                    (slots.base + i).initialize(to: transform(items[i]))
+                    let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
+                    progress?(finished, items.count)
+                }
+            }
+            var handles: [pthread_t] = []
+            for _ in 0..<workers {
+                let box = Unmanaged.passRetained(ThreadWork(work)).toOpaque()
+                var handle = pthread_t()
+                if pthread_create(&handle, nil, { raw in
+                    let work = Unmanaged<ThreadWork>.fromOpaque(raw!).takeRetainedValue()
+                    work.body()
+                    return nil
+                }, box) == 0 {
+                    handles.append(handle)
+                } else {
+                    Unmanaged<ThreadWork>.fromOpaque(box).release()
+                }
+            }
+            // Without a thread of its own (none could be made), the caller does the work.
+            if handles.isEmpty { work() }
+            for handle in handles { pthread_join(handle, nil) }
+            initialized = items.count
+        }
+    }
+}
+
+private final class ThreadWork: Sendable {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }

@@ -19,7 +19,7 @@ public struct FolderCheck: Sendable {
     public func run(training: String, test: String? = nil, location: String? = nil) throws(FolderError) -> CheckResult {
         var sources = [ManifestInput(path: training, role: .training)]
         if let test { sources.append(ManifestInput(path: test, role: .testing)) }
-        let isFolder = sources.map { FolderWalker.isFolder($0.path) }
+        let isFolder = sources.map { FolderWalker.isFolder($0.path) || FolderWalker.isStoreFolder($0.path) }
         if location != nil && !isFolder[0] {
             throw FolderError("--location applies to a folder dataset; \(training) is not a folder")
         }
@@ -31,23 +31,33 @@ public struct FolderCheck: Sendable {
         var mappings = options.resolver.mappings
         var listings: [(role: DatasetRole, listing: FolderListing)] = []
         var folderOf: [String: String] = [:]   // the folder's manifest in the scratch folder -> the folder
+        var readsStore = options.resolver.readsStore
         for (source, folder) in zip(sources, isFolder) {
             guard folder else { inputs.append(source); continue }
-            let listing = try FolderWalker.walk(source.path, location: source.role == .training ? location : nil)
-            let prefix = "s3://\(Self.bucket)/\(source.role.rawValue)"
+            // A folder in S3 is listed there and its images read from there, under their own names.
+            let inStore = FolderWalker.isStoreFolder(source.path)
+            let listing: FolderListing
+            if inStore {
+                guard let store = options.store else { throw FolderError("\(source.path): no S3 store to read it from") }
+                listing = try FolderWalker.list(source.path, location: source.role == .training ? location : nil, store: store)
+                readsStore = true
+            } else {
+                listing = try FolderWalker.walk(source.path, location: source.role == .training ? location : nil)
+            }
+            let prefix = inStore ? listing.folder : "s3://\(Self.bucket)/\(source.role.rawValue)"
             let manifest: String
             do {
                 manifest = try scratch.write("\(source.role.rawValue).manifest", lines: FolderManifest.lines(for: listing, prefix: prefix + "/"))
             } catch {
                 throw FolderError(error.description)
             }
-            mappings.append(SourceRefResolver.Mapping(prefix: prefix, directory: source.path))
+            if !inStore { mappings.append(SourceRefResolver.Mapping(prefix: prefix, directory: source.path)) }
             inputs.append(ManifestInput(path: manifest, role: source.role))
             listings.append((source.role, listing))
             folderOf[manifest] = source.path
         }
         var engineOptions = options
-        engineOptions.resolver = SourceRefResolver(mappings: mappings, root: options.resolver.root)
+        engineOptions.resolver = SourceRefResolver(mappings: mappings, root: options.resolver.root, readsStore: readsStore)
         var result = withExtendedLifetime(scratch) { CheckEngine(options: engineOptions).run(inputs) }
 
         // Point everything at the folders, as the user named them.

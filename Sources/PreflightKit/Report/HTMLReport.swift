@@ -154,7 +154,7 @@ struct HTMLPage {
     // MARK: Header and summary
 
     var title: String {
-        let names = result.inputs.map { $0.path.split(separator: "/").last.map(String.init) ?? $0.path }
+        let names = result.inputs.map { $0.name.split(separator: "/").last.map(String.init) ?? $0.name }
         return "Preflight report: " + (names.isEmpty ? "no manifest" : names.joined(separator: " + "))
     }
 
@@ -324,10 +324,11 @@ struct HTMLPage {
         var wanted: [String: (role: DatasetRole, numbers: Set<Int>)] = [:]
         for group in shown { wanted[group.file, default: (group.role, [])].numbers.insert(group.line) }
         var lines: [DatasetRole: [Int: ManifestLine]] = [:]
-        for (file, want) in wanted where result.inputs.contains(where: { $0.path == file && $0.role == want.role }) {
+        for (file, want) in wanted {
+            guard let input = result.inputs.first(where: { $0.name == file && $0.role == want.role }) else { continue }
             var found: [Int: ManifestLine] = [:]
             // A folder, or a manifest gone since the check: the cards show the findings alone.
-            _ = ManifestReader(path: file).forEachLine { number, line in
+            _ = ManifestReader(path: input.path).forEachLine { number, line in
                 guard want.numbers.contains(number), case .bytes(let bytes) = line else { return }
                 found[number] = LineInterpreter.interpret(bytes, number: number)
             }
@@ -341,12 +342,16 @@ struct HTMLPage {
         let distinct = Array(Set(paths)).sorted()
         let maxPixels = result.options.maxPixels
         let probe = ImageProbe(options: ProbeOptions(mode: .header, maxPixels: maxPixels))
-        let made = Parallel.map(distinct, jobs: result.options.jobs) { path -> Picture in
-            let facts = probe.examine(path: path)
+        let source = ImageSource(options: result.options)
+        let made = Parallel.mapOnThreads(distinct, threads: source.threads(jobs: result.options.jobs)) { path -> Picture in
+            let (facts, read) = source.examine(path, probe: probe)
             if facts.integrity == .unreadable {
                 return Picture(facts: facts, why: facts.problems.first?.message ?? "the file cannot be read")
             }
-            switch Thumbnail.make(path: path, maxPixels: maxPixels) {
+            guard let bytes = source.wholeBytes(path, first: read) else {
+                return Picture(facts: facts, why: "no picture: the image could not be read again")
+            }
+            switch Thumbnail.make(bytes, maxPixels: maxPixels) {
             case .success(let thumbnail): return Picture(thumbnail: thumbnail, facts: facts, why: thumbnail.note)
             case .failure(let failure): return Picture(facts: facts, why: "no picture: " + failure.message)
             }

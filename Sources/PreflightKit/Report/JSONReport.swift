@@ -30,7 +30,7 @@ public enum JSONReport: Reporter {
     static func inputs(_ result: CheckResult) -> JSONValue {
         let options = result.options
         var manifests = JSONObject()
-        for input in result.inputs { manifests[input.role.rawValue] = .string(input.path) }
+        for input in result.inputs { manifests[input.role.rawValue] = .string(input.name) }
         return .object([
             "manifests": .object(manifests),
             "mode": .string(options.mode.rawValue),

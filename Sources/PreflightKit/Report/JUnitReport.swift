@@ -19,7 +19,7 @@ public enum JUnitReport: Reporter {
         out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", to: &sink)
         out.append("<testsuites name=\"preflight\" tests=\"\(counts.map(\.tests).reduce(0, +))\" failures=\"\(counts.map(\.failures).reduce(0, +))\" errors=\"0\" skipped=\"0\">\n", to: &sink)
         for (input, count) in zip(result.inputs, counts) {
-            let path = escape(input.path)
+            let path = escape(input.name)
             out.append("  <testsuite name=\"\(path)\" tests=\"\(count.tests)\" failures=\"\(count.failures)\" errors=\"0\" skipped=\"0\">\n", to: &sink)
             out.append("    <properties><property name=\"dataset\" value=\"\(input.role.rawValue)\"/></properties>\n", to: &sink)
             forEachCase(of: input, in: result) { line, _, findings in
@@ -34,7 +34,7 @@ public enum JUnitReport: Reporter {
     }
 
     private static func belongs(_ finding: Finding, to input: ManifestInput) -> Bool {
-        finding.file == input.path && finding.role == input.role
+        finding.file == input.name && finding.role == input.role
     }
 
     /// Calls `body` once per line with findings, in order: the line, its error count and its findings.

@@ -65,7 +65,7 @@ public enum RekognitionFiles {
                     out.removeAll(keepingCapacity: true)
                     return
                 }
-                let fallback = errors.isEmpty ? [Finding(rule: InvalidJSONLine.definition, file: input.path, role: input.role, line: number)] : errors
+                let fallback = errors.isEmpty ? [Finding(rule: InvalidJSONLine.definition, file: input.name, role: input.role, line: number)] : errors
                 JSONWriter.write(.object(["errors": .array(fallback.map(entry))]), into: &out)
                 out.append(0x0A)
                 sink.write(out)
@@ -134,7 +134,7 @@ public enum RekognitionFiles {
         try AtomicFile.write(summaryBytes, to: directory + "/" + summaryName)
         // A manifest stopped at the file level (unreadable, empty, too large) has no lines to annotate.
         let stopped = Set(result.findings.filter { $0.scope == .manifestFile }.map(\.file))
-        for input in result.inputs where !stopped.contains(input.path) {
+        for input in result.inputs where !stopped.contains(input.name) {
             try AtomicFile.write(to: directory + "/" + validationManifestName(for: input.role)) { sink in
                 validationManifest(result, input: input, into: &sink)
             }

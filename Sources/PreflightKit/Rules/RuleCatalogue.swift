@@ -38,6 +38,7 @@ public enum RuleCatalogue {
         FormatExtensionMismatch.self,
         TrailingData.self,
         ImageNotDecoded.self,
+        ImageAccessDenied.self,
         UnusualEncoding.self,
         EXIFOrientationTransform.self,
         ImageSizeMismatch.self,

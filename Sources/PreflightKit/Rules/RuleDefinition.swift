@@ -97,6 +97,9 @@ public struct RuleExample: Sendable {
     public var location: String?
     /// For folder examples: the file or folder (relative to the folder) the finding must name.
     public var entry: String?
+    /// The images are read as objects from a store (a bucket folder served as S3 would
+    /// serve it), not through `--map`.
+    public var readsStore = false
 
     public init(_ title: String, triggers: Bool, training: [String], test: [String]? = nil,
                 images: [String: ExampleImage] = [:], line: Int? = nil, annotation: Int? = nil,
@@ -129,6 +132,8 @@ extension RuleExample {
     public func withMaxPixels(_ pixels: UInt64) -> RuleExample { with { $0.maxPixels = pixels } }
     /// Run in header mode.
     public func headersOnly() -> RuleExample { with { $0.fullDecode = false } }
+    /// Run with the images read as objects from a store, by their own `s3://` names.
+    public func readFromStore() -> RuleExample { with { $0.readsStore = true } }
 
     private func with(_ change: (inout RuleExample) -> Void) -> RuleExample {
         var copy = self
@@ -173,6 +178,9 @@ public enum ExampleImage: Sendable, Equatable {
     case text(String)
     /// A symbolic link to this target (relative to the link's folder, or absolute).
     case symlink(String)
+    /// A copy of `Fixtures/images/NAME` that grants nobody read permission: read from a
+    /// store (`readFromStore()`), an object access to which is denied.
+    case denied(String)
 }
 
 /// Everything there is to know about one check: the single source for the engine's

@@ -9,6 +9,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import ImageEngine
+import PreflightStore
 
 /// Runs a rule's examples for real: writes each example's manifests and images into a
 /// temporary folder, runs the whole check on them, and says whether the rule fired where
@@ -50,7 +51,9 @@ public struct RuleExampleRunner {
             try write(lines: test, to: url)
             inputs.append(ManifestInput(path: url.path, role: .testing))
         }
-        let images = folder.appendingPathComponent("images")
+        // Read from a store, the images are objects of a bucket folder the store serves.
+        let store = folder.appendingPathComponent("store")
+        let images = example.readsStore ? store.appendingPathComponent("example-bucket") : folder.appendingPathComponent("images")
         try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
         try materialize(example.images, in: images)
 
@@ -58,7 +61,10 @@ public struct RuleExampleRunner {
         options.mode = example.fullDecode ? .full : .header
         options.region = example.region
         if let pixels = example.maxPixels { options.maxPixels = pixels }
-        if example.mapsImages {
+        if example.readsStore {
+            options.store = FolderStore(root: store.path)
+            options.resolver = SourceRefResolver(readsStore: true)
+        } else if example.mapsImages {
             options.resolver = SourceRefResolver(mappings: [.init(prefix: "s3://example-bucket", directory: images.path)])
         }
         if let tree = example.folder {
@@ -80,6 +86,7 @@ public struct RuleExampleRunner {
                 try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target)
             } else {
                 try bytes(of: image).write(to: url)
+                if case .denied = image, chmod(url.path, 0) != 0 { throw CocoaError(.fileWriteNoPermission) }
             }
         }
     }
@@ -113,7 +120,7 @@ public struct RuleExampleRunner {
 
     private func bytes(of image: ExampleImage) throws -> Data {
         switch image {
-        case .fixture(let name):
+        case .fixture(let name), .denied(let name):
             return try Data(contentsOf: fixtures.appendingPathComponent("images/\(name)"))
         case .padded(let name, let size):
             var data = try Data(contentsOf: fixtures.appendingPathComponent("images/\(name)"))

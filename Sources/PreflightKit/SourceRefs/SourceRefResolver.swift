@@ -2,17 +2,18 @@
 import Glibc
 #endif
 
-/// Where a `source-ref` lives on the local disk.
+/// Where the image a `source-ref` names is read from.
 public enum ResolvedImage: Sendable, Equatable {
-    /// The local path to read.
-    case local(path: String)
+    /// The local path to read, or the `s3://` object itself when images are read from S3.
+    case located(path: String)
     /// No `--map` or `--root` covers this reference.
     case unmapped
     /// The key would leave the folder it is mapped to; the file is never read.
     case escapes(reason: String)
 }
 
-/// Turns `s3://` references into local paths using `--map PREFIX=DIR` and `--root DIR`.
+/// Turns `s3://` references into local paths using `--map PREFIX=DIR` and `--root DIR`, or,
+/// when images are read from the object store, into the object itself.
 public struct SourceRefResolver: Sendable {
     public struct Mapping: Sendable, Equatable {
         /// `s3://bucket` or `s3://bucket/prefix`, without a trailing slash.
@@ -44,11 +45,15 @@ public struct SourceRefResolver: Sendable {
 
     public private(set) var mappings: [Mapping]
     public var root: String?
+    /// References that no mapping or root covers are read from the object store, under
+    /// their own `s3://` name (a `..` in a key stays part of the key).
+    public var readsStore: Bool
 
-    public init(mappings: [Mapping] = [], root: String? = nil) {
+    public init(mappings: [Mapping] = [], root: String? = nil, readsStore: Bool = false) {
         // Longest prefix first, so the most specific mapping wins.
         self.mappings = mappings.sorted { $0.prefix.count > $1.prefix.count }
         self.root = root
+        self.readsStore = readsStore
     }
 
     /// Parses one `--map` argument: `s3://BUCKET[/PREFIX]=DIR`.
@@ -61,13 +66,15 @@ public struct SourceRefResolver: Sendable {
         return Mapping(prefix: prefix, directory: directory)
     }
 
-    public var isEmpty: Bool { mappings.isEmpty && root == nil }
+    /// True when no image is read at all.
+    public var isEmpty: Bool { mappings.isEmpty && root == nil && !readsStore }
 
     public func resolve(_ uri: S3URI) -> ResolvedImage {
         for mapping in mappings {
             if let relative = mapping.relativeKey(of: uri) { return join(mapping.directory, relative) }
         }
         if let root { return join(root, uri.key[...]) }
+        if readsStore { return .located(path: uri.description) }
         return .unmapped
     }
 
@@ -91,7 +98,7 @@ public struct SourceRefResolver: Sendable {
         }
         if componentStart && dots == 2 { return .escapes(reason: "the key contains a '..' path component") }
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
-        return .local(path: base + "/" + relative)
+        return .located(path: base + "/" + relative)
     }
 
     /// True when `path`, with every symbolic link followed, still lies inside `directory`.

@@ -33,6 +33,27 @@ public struct ImageNotDecoded: LineRule {
     }
 }
 
+public struct ImageAccessDenied: LineRule {
+    public static let definition = RuleDefinition(
+        code: "PREFLIGHT_IMAGE_ACCESS_DENIED", severity: .warning, scope: .line, effect: .none, origin: .preflight,
+        title: "Image not readable with these credentials",
+        message: "The store refused this image to the credentials Preflight ran with: the image was not checked.",
+        explanation: "Reading the image from S3 was denied (HTTP 403 AccessDenied) to the identity Preflight's credentials belong to. The service reads the images with the permissions of whoever starts the training, which may differ, so this is not the service's own error: the line is judged on its text alone, and nothing about the image (format, size, dimensions, data) was checked. The summary counts it among the images that could not be read.",
+        fix: "Run Preflight with credentials that may read the bucket (`s3:GetObject` on the objects, `s3:ListBucket` on the bucket for cached re-runs), or check that the identity the service runs as can read them.",
+        examples: [
+            RuleExample("An object whose policy denies reading", triggers: true, training: [classification],
+                        images: ["a.png": .denied("png-rgb8.png")], line: 1).readFromStore(),
+            .init("A readable object", triggers: false, training: [classification],
+                  images: ["a.png": .fixture("png-rgb8.png")]).readFromStore(),
+            .init("A missing object: the service's own error, not this one", triggers: false, training: [classification]).readFromStore(),
+        ])
+
+    public static func check(_ line: LineCheck) {
+        guard let image = line.image, let denied = image.problems.first(where: { $0.code == .accessDenied }) else { return }
+        line.report(definition, details: ["reason": .string(denied.message)])
+    }
+}
+
 extension ImageFacts {
     /// A PNG or JPEG that full mode read but did not decode (over a decoding limit).
     var isUndecoded: Bool {

@@ -87,7 +87,7 @@ public func fuzzManifestLine(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
 
     // Resolution never leaves the mapped folder.
     let line = bytes.withUnsafeBytes { LineInterpreter.interpret($0, number: 1) }
-    if let uri = line.sourceRef.uri, case .local(let path) = engine.options.resolver.resolve(uri) {
+    if let uri = line.sourceRef.uri, case .located(let path) = engine.options.resolver.resolve(uri) {
         require(path.hasPrefix(folder + "/images/"), "\(uri) resolved outside the mapped folder: \(path)")
         require(!path.split(separator: "/").contains(".."), "\(uri) resolved to a path with '..': \(path)")
     }
