@@ -84,4 +84,10 @@ if withS3 {
             exclude: ["Scripts"]
         ),
     ]
+    // The executable reaches S3 through PreflightS3; its code for that, under `#if PREFLIGHT_S3`,
+    // is built only when the S3 targets are.
+    if let cli = package.targets.first(where: { $0.name == "PreflightCLI" }) {
+        cli.dependencies.append("PreflightS3")
+        cli.swiftSettings = (cli.swiftSettings ?? []) + [.define("PREFLIGHT_S3")]
+    }
 }

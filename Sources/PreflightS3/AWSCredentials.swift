@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PreflightStore
 
 /// One set of AWS credentials. Only the access key id ever prints: the secret and the session

@@ -1,5 +1,9 @@
 import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PreflightStore
 import NIOCore
 
@@ -39,7 +43,7 @@ public struct ContainerCredentials: CredentialsProvider {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw .noCredentials("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(file) cannot be read")
             }
-            headers.append(("Authorization", String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+            headers.append(("Authorization", String(decoding: data, as: UTF8.self).trimmingSpacesAndNewlines()))
         } else if let token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"], !token.isEmpty {
             headers.append(("Authorization", token))
         }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The three time formats S3 speaks, by hand so that no locale or formatter is involved:
 /// SigV4's `20150830T123600Z`, HTTP's `Sun, 30 Aug 2015 12:36:00 GMT` and ISO 8601's

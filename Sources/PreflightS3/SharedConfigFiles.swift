@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PreflightStore
 
 /// `~/.aws/credentials` and `~/.aws/config` as the AWS CLI reads them: INI sections, `key = value`
@@ -16,7 +20,7 @@ public struct SharedConfigFiles: Sendable {
     /// Reads the files the environment points to (`AWS_SHARED_CREDENTIALS_FILE`,
     /// `AWS_CONFIG_FILE`, `AWS_PROFILE`); a missing file is no error, an unreadable one is.
     public init(environment: [String: String]) throws(StoreError) {
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
         credentialsPath = Self.expand(environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "~/.aws/credentials", home: home)
         configPath = Self.expand(environment["AWS_CONFIG_FILE"] ?? "~/.aws/config", home: home)
         profileName = environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
@@ -52,7 +56,7 @@ public struct SharedConfigFiles: Sendable {
         var sections: [String: [String: String]] = [:]
         var current: String? = nil
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else { current = nil; continue }
@@ -64,11 +68,11 @@ public struct SharedConfigFiles: Sendable {
             // Nested settings (`s3 =` followed by indented lines) belong to one key; not ours.
             if rawLine.first == " " || rawLine.first == "\t" { continue }
             guard let section = current, let equals = line.firstIndex(of: "=") else { continue }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<equals].trimmingSpaces()
+            var value = line[line.index(after: equals)...].trimmingSpaces()
             // An inline comment needs whitespace before it, as botocore reads it.
-            if let comment = value.range(of: " #") ?? value.range(of: " ;") {
-                value = String(value[..<comment.lowerBound]).trimmingCharacters(in: .whitespaces)
+            if let comment = value.firstRange(of: " #") ?? value.firstRange(of: " ;") {
+                value = String(value[..<comment.lowerBound]).trimmingSpaces()
             }
             sections[section]![key] = value
         }

@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A request as SigV4 sees it. `path` is already encoded as it goes on the wire (S3's canonical
 /// URI is exactly that, never normalized nor encoded twice); `query` holds raw names and values,
@@ -57,7 +61,7 @@ public struct SigV4Signer: Sendable {
         let (canonical, signedHeaders) = canonicalRequest(request, payloadHash: payloadHash)
         let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(Self.sha256Hex(Array(canonical.utf8)))"
         let signature = hmac(signingKey(secret: credentials.secretAccessKey, day: String(amzDate.prefix(8))),
-                             stringToSign).map { String(format: "%02x", $0) }.joined()
+                             stringToSign).hexString
         return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
     }
 
@@ -94,6 +98,19 @@ public struct SigV4Signer: Sendable {
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: bytes).hexString
+    }
+}
+
+extension Sequence<UInt8> {
+    /// Lower-case hex, two digits a byte, as SigV4 writes hashes and signatures.
+    var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What a store knows about one object without reading it: enough to decide whether a cached
 /// verdict still holds (size and tag) and to refuse an oversized object before downloading it.
