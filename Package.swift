@@ -50,6 +50,7 @@ let package = Package(
         .executableTarget(
             name: "PreflightCLI",
             dependencies: [
+                "PreflightStore",
                 "PreflightKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import ImageEngine
 import PreflightKit
+import PreflightStore
 import Synchronization
 
 struct CheckCommand: ParsableCommand {
@@ -21,7 +22,7 @@ struct CheckCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The training manifest (JSON Lines, SageMaker Ground Truth format), or a folder whose child folders are the labels.")
+    @Argument(help: "The training manifest (JSON Lines, SageMaker Ground Truth format), or a folder whose child folders are the labels; either may be in S3 (s3://BUCKET/KEY, s3://BUCKET/PREFIX/).")
     var training: String
 
     @Option(help: ArgumentHelp("For a folder: label by the child folders of DIR/SUBDIR instead.", valueName: "SUBDIR"))
@@ -126,22 +127,37 @@ struct CheckCommand: ParsableCommand {
 
     mutating func run() throws {
         // A folder is checked as the service imports it: labelled by folder name.
-        if rekognitionDirectory != nil, FolderWalker.isFolder(training) || test.map(FolderWalker.isFolder) == true {
+        let isFolder = { (path: String) in FolderWalker.isFolder(path) || FolderWalker.isStoreFolder(path) }
+        if rekognitionDirectory != nil, isFolder(training) || test.map(isFolder) == true {
             throw ValidationError("--rekognition-dir needs manifests; write the folder's with `preflight manifest from-folder`")
+        }
+        for argument in [training] + (test.map { [$0] } ?? []) where S3Access.names(argument) && ObjectLocation(argument)?.bucket == nil {
+            throw ValidationError("\(argument): expected s3://BUCKET/KEY for a manifest or s3://BUCKET/PREFIX/ for a folder")
         }
         // Every output is checked before any image is read: a typo costs nothing, and no
         // output may land on an input.
         let reportFiles = reports.compactMap(parseReport)
         let plan = OutputPlan(files: (output.map { [("--output", $0)] } ?? []) + reportFiles.map { ("--report", $0.1) },
                               rekognitionDirectory: rekognitionDirectory,
-                              inputs: [training] + (test.map { [$0] } ?? []))
+                              inputs: ([training] + (test.map { [$0] } ?? [])).filter { !S3Access.names($0) })
         do { try plan.approve(roles: test == nil ? [.training] : [.training, .testing]) } catch {
             throw CommandFailure(error.description)
         }
 
-        var options = images.checkOptions(mode: mode, maxPixels: maxPixels)
+        // S3 is opened only when an argument names it; the manifests in it are read once, here.
+        let inS3 = S3Access.names(training) || S3Access.names(test)
+        let s3 = inS3 || images.imagesFromS3 ? try S3Access.open() : nil
+        defer { s3?.close() }
+        let inputs = try [(training, DatasetRole.training)] .appending(test.map { ($0, .testing) })
+            .map { name, role in try s3.map { try $0.input(name, role: role) } ?? ManifestInput(path: name, role: role) }
+
+        var options = images.checkOptions(mode: mode, maxPixels: maxPixels, s3: s3, manifestInS3: inS3)
         options.ignored = Set(ignored.map { $0.uppercased() })
         options.region = region.flatMap(ServiceLimits.region(named:))
+        // The quotas of the region the dataset's bucket is in, unless --region says otherwise.
+        if options.region == nil, let s3, let bucket = [training, test].compactMap({ $0.flatMap(ObjectLocation.init)?.bucket }).first {
+            options.region = s3.serviceRegion(of: bucket)
+        }
         options.verifyCache = cacheVerify
         let progressLine: ProgressLine? = !quiet && isatty(2) != 0 ? ProgressLine(cache: options.cache) : nil
         if let progressLine {
@@ -149,10 +165,11 @@ struct CheckCommand: ParsableCommand {
         }
 
         let result: CheckResult
-        do { result = try FolderCheck(options: options).run(training: training, test: test, location: location) } catch {
+        do { result = try FolderCheck(options: options).run(inputs, location: location) } catch {
             throw CommandFailure(error.description)
         }
         progressLine?.finish()
+        if let s3, !quiet { printToStandardError("preflight: \(s3.usage)") }
         if let failure = options.cache?.saveFailure {
             printToStandardError("preflight: \(failure)")
         }
@@ -279,4 +296,8 @@ final class ProgressLine: Sendable {
 
 enum ProcessInfoCores {
     static var count: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+extension Array {
+    func appending(_ element: Element?) -> [Element] { element.map { self + [$0] } ?? self }
 }

@@ -10,6 +10,8 @@ struct ImageRecord: Sendable {
     var headCRC32: UInt32?
     /// CRC-32 of the whole file, when known.
     var crc32: UInt32?
+    /// A stored object's version tag (S3's ETag).
+    var tag: String?
 
     static let escaped = ImageRecord()
 }
@@ -102,15 +104,16 @@ struct ImageCatalog {
     private static func examineStored(_ path: String, known: ObjectInfo?, store: StoreImages, probe: ImageProbe,
                                       cache: ResultCache?, verify: Bool) -> ImageRecord {
         if let known, let cache, let cached = cache.lookup(path, identity: StoreImages.identity(known)) {
-            let record = ImageRecord(facts: cached.facts, identity: StoreImages.identity(known), headCRC32: cached.headCRC32, crc32: cached.crc32)
+            let record = ImageRecord(facts: cached.facts, identity: StoreImages.identity(known), headCRC32: cached.headCRC32,
+                                     crc32: cached.crc32, tag: known.tag)
             guard verify else { return record }
             if let stored = cached.sha256, let bytes = store.wholeBytes(path, identity: record.identity),
                ContentHash.sha256Hex(bytes) == stored {
                 return record
             }
         }
-        let (facts, read) = store.examine(path, probe: probe, known: known)
-        var record = ImageRecord(facts: facts, identity: read?.identity)
+        let (facts, read, info) = store.examine(path, probe: probe, known: known)
+        var record = ImageRecord(facts: facts, identity: read?.identity, tag: info?.tag)
         if let read, read.bytes.count >= min(headBytes, read.fileSize) {
             record.headCRC32 = Checksum.crc32(read.bytes.prefix(headBytes))
         }
@@ -247,7 +250,13 @@ struct ImageCatalog {
             // streaming both: no file is held in memory.
             var representatives: [(path: String, group: Int)] = []
             for path in sameChecksum {
-                if let match = representatives.first(where: { work.byteComparisons += 1; return Self.sameBytes($0.path, path, store: store) }) {
+                let tag = { (path: String) in index[path].flatMap { records[$0].tag } }
+                if let match = representatives.first(where: { representative in
+                    // Objects whose tags are their bytes' MD5 compare without a download.
+                    if StoreImages.tagsProveSameBytes(tag(representative.path), tag(path)) { return true }
+                    work.byteComparisons += 1
+                    return Self.sameBytes(representative.path, path, store: store)
+                }) {
                     groups[path] = match.group
                 } else {
                     representatives.append((path, nextGroup))

@@ -42,12 +42,12 @@ struct StoreImages: Sendable {
     }
 
     /// Examines one object: `known` is what a listing said of it, if anything.
-    func examine(_ path: String, probe: ImageProbe, known: ObjectInfo?) -> (facts: ImageFacts, read: FileBytes?) {
+    func examine(_ path: String, probe: ImageProbe, known: ObjectInfo?) -> (facts: ImageFacts, read: FileBytes?, info: ObjectInfo?) {
         guard let location = ObjectLocation(path) else {
             var facts = ImageFacts(path: path, mode: probe.options.mode)
             facts.integrity = .unreadable
             facts.problems.append(ImageProblem(.fileMissing, "\(path) is not an object location"))
-            return (facts, nil)
+            return (facts, nil, nil)
         }
         var size = known?.size
         var first: ObjectInfo?
@@ -79,7 +79,15 @@ struct StoreImages: Sendable {
                 return .failure(Self.failure(error))
             }
         }
-        return result
+        return (result.facts, result.read, first)
+    }
+
+    /// Whether two objects' tags prove their bytes equal: S3's ETag of an object uploaded in
+    /// one part is the MD5 of its bytes (one uploaded in parts has a `-` in it, and depends on
+    /// the part sizes too).
+    static func tagsProveSameBytes(_ a: String?, _ b: String?) -> Bool {
+        guard let a, let b, a == b, a.count == 32, !a.contains("-") else { return false }
+        return a.allSatisfy(\.isHexDigit)
     }
 
     /// All of an object's bytes (for a checksum or a comparison), or nil.
@@ -204,7 +212,10 @@ struct ImageSource: Sendable {
     func threads(jobs: Int) -> Int { store.map { max($0.jobs, jobs) } ?? jobs }
 
     func examine(_ path: String, probe: ImageProbe) -> (facts: ImageFacts, read: FileBytes?) {
-        if let store, StoreImages.isStored(path) { return store.examine(path, probe: StoreImages.probe(probe.options), known: nil) }
+        if let store, StoreImages.isStored(path) {
+            let (facts, read, _) = store.examine(path, probe: StoreImages.probe(probe.options), known: nil)
+            return (facts, read)
+        }
         return probe.examineFile(path: path, displayName: path)
     }
 

@@ -19,6 +19,13 @@ public struct FolderCheck: Sendable {
     public func run(training: String, test: String? = nil, location: String? = nil) throws(FolderError) -> CheckResult {
         var sources = [ManifestInput(path: training, role: .training)]
         if let test { sources.append(ManifestInput(path: test, role: .testing)) }
+        return try run(sources, location: location)
+    }
+
+    /// As `run(training:test:location:)`, for inputs already located (a manifest read from a
+    /// store is a local copy with the name the user gave).
+    public func run(_ sources: [ManifestInput], location: String? = nil) throws(FolderError) -> CheckResult {
+        let training = sources[0].name
         let isFolder = sources.map { FolderWalker.isFolder($0.path) || FolderWalker.isStoreFolder($0.path) }
         if location != nil && !isFolder[0] {
             throw FolderError("--location applies to a folder dataset; \(training) is not a folder")

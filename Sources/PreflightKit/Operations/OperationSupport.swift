@@ -40,6 +40,11 @@ final class ScratchFolder {
     private let cleanup: Int?
     private var fileCleanups: [Int?] = []
 
+    /// Has `file`, which the caller writes in the folder, removed on Ctrl-C too.
+    func remember(_ file: String) {
+        fileCleanups.append(InterruptCleanup.remember(file))
+    }
+
     /// Writes `lines`, each ended by a line feed, to NAME in the folder; returns its path.
     func write(_ name: String, lines: [String]) throws(OperationError) -> String {
         let file = path + "/" + name
