@@ -1,6 +1,7 @@
 import ArgumentParser
 import ImageEngine
 import PreflightKit
+import PreflightStore
 
 struct ManifestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,11 +60,12 @@ extension ManifestCommand {
                 """
         )
 
-        @Argument(help: "The folder whose child folders are the labels.")
+        @Argument(help: "The folder whose child folders are the labels: a local folder, or one in S3 (s3://BUCKET/PREFIX/).")
         var folder: String
 
-        @Option(name: .customLong("s3-uri"), help: ArgumentHelp("Where DIR is (or will be) uploaded.", valueName: "s3://BUCKET[/PREFIX]"))
-        var s3URI: String
+        @Option(name: .customLong("s3-uri"),
+                help: ArgumentHelp("Where DIR is (or will be) uploaded (for a folder in S3: the folder itself, unless given).", valueName: "s3://BUCKET[/PREFIX]"))
+        var s3URI: String?
 
         @Option(help: ArgumentHelp("Label by the child folders of DIR/SUBDIR instead.", valueName: "SUBDIR"))
         var location: String?
@@ -71,10 +73,21 @@ extension ManifestCommand {
         @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the manifest to OUT.", valueName: "OUT"))
         var output: String?
 
+        func validate() throws {
+            if S3Access.names(folder) && !FolderWalker.isStoreFolder(folder) {
+                throw ValidationError("\(folder): a folder in S3 is s3://BUCKET/PREFIX/, ending in /")
+            }
+            if s3URI == nil && !S3Access.names(folder) {
+                throw ValidationError("--s3-uri s3://BUCKET[/PREFIX]: where the folder is (or will be) uploaded")
+            }
+        }
+
         func run() throws {
+            let s3 = S3Access.names(folder) ? try S3Access.open() : nil
+            defer { s3?.close() }
             let outcome = try perform { () throws(OperationError) in
-                if let output { try OutputPlan(files: [("--output", output)], inputs: [folder]).approve(roles: []) }
-                return try FromFolderOperation(folder: folder, s3URI: s3URI, location: location).run()
+                if let output { try OutputPlan(files: [("--output", output)], inputs: s3 == nil ? [folder] : []).approve(roles: []) }
+                return try FromFolderOperation(folder: folder, s3URI: s3URI ?? folder, location: location, store: s3?.store).run()
             }
             if let output {
                 do {
@@ -118,8 +131,12 @@ extension ManifestCommand {
         @OptionGroup var images: ImageLocationOptions
 
         func run() throws {
-            let operation = MergeOperation(inputs: inputs, output: output, dropDuplicateContent: dropDuplicateImages,
-                                           options: images.checkOptions(mode: .header))
+            let s3 = try S3Access.openIfNamed(inputs, imagesFromS3: images.imagesFromS3)
+            defer { s3?.close() }
+            let located = try inputs.map { try s3?.input($0, role: .training) ?? ManifestInput(path: $0, role: .training) }
+            var operation = MergeOperation(inputs: located.map(\.path), output: output, dropDuplicateContent: dropDuplicateImages,
+                                           options: images.checkOptions(mode: .header, s3: s3, manifestInS3: inputs.contains(where: S3Access.names)))
+            operation.inputNames = Dictionary(located.map { ($0.path, $0.name) }, uniquingKeysWith: { first, _ in first })
             try finish(try perform { () throws(OperationError) in try operation.run() }.log)
         }
     }
@@ -158,8 +175,11 @@ extension ManifestCommand {
         }
 
         func run() throws {
-            let operation = SplitOperation(input: input, trainingOutput: outputs[0], testOutput: outputs[1], testFraction: testFraction,
-                                           seed: seed, options: images.checkOptions(mode: .header))
+            let s3 = try S3Access.openIfNamed([input], imagesFromS3: images.imagesFromS3)
+            defer { s3?.close() }
+            let located = try s3?.input(input, role: .training) ?? ManifestInput(path: input, role: .training)
+            let operation = SplitOperation(input: located.path, trainingOutput: outputs[0], testOutput: outputs[1], testFraction: testFraction,
+                                           seed: seed, options: images.checkOptions(mode: .header, s3: s3, manifestInS3: S3Access.names(input)))
             try finish(try perform { () throws(OperationError) in try operation.run() }.log)
         }
     }
@@ -204,8 +224,12 @@ extension ManifestCommand {
         @OptionGroup var images: ImageLocationOptions
 
         func run() throws {
-            let operation = FixOperation(input: input, output: output, clipBoxes: clipBoxes, boxesDrawnOn: boxesDrawnOn,
-                                         options: images.checkOptions(mode: mode))
+            let s3 = try S3Access.openIfNamed([input], imagesFromS3: images.imagesFromS3)
+            defer { s3?.close() }
+            let located = try s3?.input(input, role: .training) ?? ManifestInput(path: input, role: .training)
+            var operation = FixOperation(input: located.path, output: output, clipBoxes: clipBoxes, boxesDrawnOn: boxesDrawnOn,
+                                         options: images.checkOptions(mode: mode, s3: s3, manifestInS3: S3Access.names(input)))
+            operation.inputName = located.name
             try finish(try perform { () throws(OperationError) in try operation.run() }.log)
         }
     }

@@ -8,7 +8,7 @@ import PreflightKit
 struct Preflight: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preflight",
-        abstract: "Check an Amazon Rekognition Custom Labels dataset on your own disk before you upload it.",
+        abstract: "Check an Amazon Rekognition Custom Labels dataset before training: on your own disk or where it lives in S3.",
         version: PreflightVersion.current,
         subcommands: [CheckCommand.self, ManifestCommand.self, ProbeCommand.self, RulesCommand.self]
     )

@@ -19,6 +19,11 @@ final class S3Access {
     /// True when `argument` names something in S3.
     static func names(_ argument: String?) -> Bool { argument?.hasPrefix("s3://") == true }
 
+    /// S3 opened when one of `arguments` names it or the images are to be read from it.
+    static func openIfNamed(_ arguments: [String], imagesFromS3: Bool) throws -> S3Access? {
+        arguments.contains(where: names) || imagesFromS3 ? try open() : nil
+    }
+
     static func open() throws -> S3Access {
         #if PREFLIGHT_S3
         let client: S3Client

@@ -1,3 +1,3 @@
-"""Preflight checks an Amazon Rekognition Custom Labels dataset on your own disk before you
-upload it. This package only carries the `preflight` executable: run `preflight --help`, or
+"""Preflight checks an Amazon Rekognition Custom Labels dataset before training, on your own
+disk or where it lives in S3. This package only carries the `preflight` executable: run `preflight --help`, or
 `python -m preflight --help`."""

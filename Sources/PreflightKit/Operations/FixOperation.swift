@@ -23,6 +23,8 @@ public struct FixOperation {
     public var boxesDrawnOn: BoxFrame?
     /// How to check: where the images are (--root, --map), mode, jobs, cache.
     public var options: CheckOptions
+    /// The input as messages name it, when that is not its path (a copy of a manifest in S3).
+    public var inputName: String?
 
     /// The two frames of an image an EXIF orientation turns.
     public enum BoxFrame: String, Sendable, CaseIterable {
@@ -177,14 +179,14 @@ public struct FixOperation {
         options.maxStoredFindings = .max   // every finding is an edit to make
         let result = CheckEngine(options: options).run([ManifestInput(path: path, role: .training)])
         if let stop = result.findings.first(where: { $0.scope == .manifestFile }) {
-            throw OperationError("\(input): \(stop.details["reason"]?.stringValue ?? stop.message)")
+            throw OperationError("\(inputName ?? input): \(stop.details["reason"]?.stringValue ?? stop.message)")
         }
         return result
     }
 
     private func log(_ outcome: Outcome, imagesRead: Bool) -> [LogLine] {
         var log = outcome.changes.map { LogLine($0.description) }
-        var summary = "\(input): \(outcome.linesIn) line\(outcome.linesIn == 1 ? "" : "s"); wrote \(outcome.linesOut) to \(output)"
+        var summary = "\(inputName ?? input): \(outcome.linesIn) line\(outcome.linesIn == 1 ? "" : "s"); wrote \(outcome.linesOut) to \(output)"
         let counts = [(Change.Kind.lineDropped, "line dropped", "lines dropped"), (.attributeDropped, "attribute dropped", "attributes dropped"),
                       (.boxDropped, "box dropped", "boxes dropped"), (.boxesScaled, "box scaled", "boxes scaled"),
                       (.boxesMoved, "box moved to the stored frame", "boxes moved to the stored frame"),

@@ -1,3 +1,5 @@
+import PreflightStore
+
 /// The classification manifest the service would create for a folder dataset uploaded
 /// under `s3URI`: the folder's labelled images in path order, labelled by folder name.
 /// `preflight check` on it with `--map s3URI=FOLDER` sees exactly what `preflight check FOLDER` sees.
@@ -7,11 +9,14 @@ public struct FromFolderOperation {
     public var s3URI: String
     /// `--location SUBDIR`: label by the child folders of SUBDIR instead.
     public var location: String?
+    /// Where a folder in S3 (`s3://BUCKET/PREFIX/`) is listed; nil for a local folder.
+    public var store: (any ObjectStore)?
 
-    public init(folder: String, s3URI: String, location: String? = nil) {
+    public init(folder: String, s3URI: String, location: String? = nil, store: (any ObjectStore)? = nil) {
         self.folder = folder
         self.s3URI = s3URI
         self.location = location
+        self.store = store
     }
 
     public struct Outcome: Sendable {
@@ -26,7 +31,16 @@ public struct FromFolderOperation {
             throw OperationError("--s3-uri \(s3URI): expected s3://BUCKET[/PREFIX]")
         }
         let listing: FolderListing
-        do { listing = try FolderWalker.walk(folder, location: location) } catch { throw OperationError(error.description) }
+        do {
+            // A folder in S3 is known from its listing alone (and the first bytes of what is not named as an image).
+            if let store, FolderWalker.isStoreFolder(folder) {
+                listing = try FolderWalker.list(folder, location: location, store: store)
+            } else {
+                listing = try FolderWalker.walk(folder, location: location)
+            }
+        } catch {
+            throw OperationError(error.description)
+        }
         let lines = FolderManifest.lines(for: listing, prefix: prefix)
 
         var log: [LogLine] = []

@@ -7,6 +7,8 @@
 /// (`preflight check` reports them, `preflight manifest fix` drops them).
 public struct MergeOperation {
     public var inputs: [String]
+    /// Inputs as messages name them, when not by their paths (copies of manifests in S3).
+    public var inputNames: [String: String] = [:]
     public var output: String
     /// Drop lines whose image has the same bytes as an image kept earlier.
     public var dropDuplicateContent = false
@@ -69,7 +71,7 @@ public struct MergeOperation {
                 guard case .bytes(let bytes) = line else { decisions.append(true); return }
                 let parsed = LineInterpreter.interpret(bytes, number: number)
                 guard let ref = parsed.sourceRef.uri?.description else { decisions.append(true); return }
-                let origin = Origin(file: path, line: number, sourceRef: ref, labels: LineLabels.of(parsed))
+                let origin = Origin(file: inputNames[path] ?? path, line: number, sourceRef: ref, labels: LineLabels.of(parsed))
                 if let kept = first[ref] {
                     if kept.labels == origin.labels { outcome.repeatsDropped += 1 } else {
                         outcome.conflicts.append(Conflict(kept: kept, dropped: origin, sameContent: false))
@@ -104,7 +106,7 @@ public struct MergeOperation {
             let wanted = Set(sameBytes.keys).union(sameBytes.values)
             var sources: [(file: String, line: Int)] = []
             for (path, decisions) in zip(inputs, keep) {
-                for (index, kept) in decisions.enumerated() where kept { sources.append((path, index + 1)) }
+                for (index, kept) in decisions.enumerated() where kept { sources.append((inputNames[path] ?? path, index + 1)) }
             }
             try OperationFiles.forEachLine(of: merged) { number, line in
                 guard wanted.contains(number), case .bytes(let bytes) = line else { return }
