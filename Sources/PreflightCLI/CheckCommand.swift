@@ -170,6 +170,10 @@ struct CheckCommand: ParsableCommand {
         }
         progressLine?.finish()
         if let s3, !quiet { printToStandardError("preflight: \(s3.usage)") }
+        if let undelivered = result.countsByCode[ImageUnavailable.definition.code], undelivered > 0 {
+            printToStandardError("preflight: \(undelivered) line\(undelivered == 1 ? "'s image was" : "s' images were") not delivered by the store after every retry "
+                + "(\(ImageUnavailable.definition.code)): those images were not checked; run the check again")
+        }
         if let failure = options.cache?.saveFailure {
             printToStandardError("preflight: \(failure)")
         }

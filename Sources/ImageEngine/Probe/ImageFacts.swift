@@ -25,6 +25,9 @@ public enum ImageProblemCode: String, Sendable, Codable, CaseIterable {
     /// An object store refused the object to these credentials (the service, reading with
     /// its own, may still be able to).
     case accessDenied = "access_denied"
+    /// The store did not deliver the object, after every retry (throttling, time-outs, a
+    /// dropped connection): nothing is known of the image.
+    case unavailable = "unavailable"
     case notRegularFile = "not_regular_file"
     case readError = "read_error"
     case emptyFile = "empty_file"

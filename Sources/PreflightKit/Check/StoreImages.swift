@@ -108,8 +108,8 @@ struct StoreImages: Sendable {
             return .refused(.accessDenied, "access to \(location) was denied to \(identity); the image was not checked")
         case .tooLarge(let location, let size, let limit):
             return .refused(.readError, "\(location) is \(size) bytes, over the \(limit)-byte limit; not read")
-        default:
-            return .refused(.readError, error.description)
+        case .throttled, .timedOut, .network, .other, .invalidCredentials, .noCredentials:
+            return .refused(.unavailable, error.description)
         }
     }
 

@@ -39,6 +39,7 @@ public enum RuleCatalogue {
         TrailingData.self,
         ImageNotDecoded.self,
         ImageAccessDenied.self,
+        ImageUnavailable.self,
         UnusualEncoding.self,
         EXIFOrientationTransform.self,
         ImageSizeMismatch.self,

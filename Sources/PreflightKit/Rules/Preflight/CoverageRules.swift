@@ -54,6 +54,27 @@ public struct ImageAccessDenied: LineRule {
     }
 }
 
+public struct ImageUnavailable: LineRule {
+    public static let definition = RuleDefinition(
+        code: "PREFLIGHT_IMAGE_UNAVAILABLE", severity: .warning, scope: .line, effect: .none, origin: .preflight,
+        title: "Image not delivered by the store",
+        message: "The store did not deliver this image, after every retry: the image was not checked.",
+        explanation: "Reading the image from S3 failed for a reason that says nothing about the image: still throttled (503 SlowDown) or timed out after every retry with backoff, a connection that kept dropping, or an answer S3 should not give. Nothing about the image (format, size, dimensions, data) is known, so the line is judged on its text alone; the summary counts the image among those that could not be read. It is not the service's `ERROR_INVALID_IMAGE`: the image may well be fine.",
+        fix: "Run the check again (a cached re-run reads only the images not yet examined); with many such images, lower `--s3-requests` or check the endpoint and the network.",
+        examples: [
+            RuleExample("An object the store cannot deliver (its file is a link to itself)", triggers: true, training: [classification],
+                        images: ["a.png": .symlink("a.png")], line: 1).readFromStore(),
+            .init("A readable object", triggers: false, training: [classification],
+                  images: ["a.png": .fixture("png-rgb8.png")]).readFromStore(),
+            .init("A missing object: the service's own error, not this one", triggers: false, training: [classification]).readFromStore(),
+        ])
+
+    public static func check(_ line: LineCheck) {
+        guard let image = line.image, let problem = image.problems.first(where: { $0.code == .unavailable }) else { return }
+        line.report(definition, details: ["reason": .string(problem.message)])
+    }
+}
+
 extension ImageFacts {
     /// A PNG or JPEG that full mode read but did not decode (over a decoding limit).
     var isUndecoded: Bool {

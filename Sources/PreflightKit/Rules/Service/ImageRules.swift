@@ -15,8 +15,9 @@ struct ImageDefect {
 func imageDefects(_ image: ImageFacts) -> [ImageDefect] {
     var defects: [ImageDefect] = []
     if image.integrity == .unreadable {
-        // Denied to these credentials, not necessarily to the service: a finding of its own.
-        if image.hasProblem(.accessDenied) { return defects }
+        // Denied to these credentials (not necessarily to the service), or not delivered by the
+        // store at all: findings of their own, since nothing is known of the image.
+        if image.hasProblem(.accessDenied) || image.hasProblem(.unavailable) { return defects }
         let missing = image.hasProblem(.fileMissing)
         defects.append(ImageDefect(code: missing ? "missing" : "unreadable",
                                    text: image.problems.first?.message ?? "the file could not be read"))
