@@ -45,6 +45,12 @@ final class S3Access {
         store = S3Store(client: client, maxReadBytes: ServiceLimits.maxImageBytes)
         manifests = StoredManifests(store: store)
     }
+    #else
+    // Never called: without S3, `open()` refuses.
+    private init(store: any ObjectStore) {
+        self.store = store
+        manifests = StoredManifests(store: store)
+    }
     #endif
 
     /// The manifest `name`, read from S3 into a local copy (a local path is taken as it is).
