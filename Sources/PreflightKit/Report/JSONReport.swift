@@ -5,7 +5,7 @@ import PreflightJSON
 public enum JSONReport: Reporter {
     public static let name = "json"
     /// Changes only with a documented migration note in docs/REPORT.md.
-    public static let schemaVersion = "1.1"
+    public static let schemaVersion = "1.2"
 
     public static func write<Sink: ReportSink>(_ result: CheckResult, context: ReportContext, to sink: inout Sink) {
         StreamedJSON.write(document(result, failOn: context.failOn, findings: StreamedJSON.placeholder),
@@ -36,6 +36,7 @@ public enum JSONReport: Reporter {
             "mode": .string(options.mode.rawValue),
             "maps": .array(options.resolver.mappings.map { .object(["prefix": .string($0.prefix), "directory": .string($0.directory)]) }),
             "root": options.resolver.root.map { .string($0) } ?? .null,
+            "images_from_s3": .bool(options.resolver.readsStore),
             "region": options.region.map { .string($0) } ?? .null,
             "ignored_checks": .array(options.ignored.sorted().map { .string($0) }),
         ])
