@@ -78,10 +78,11 @@ if withS3 {
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Against moto's S3 server (.ci/s3-test-server) and botocore's signer.
+        // Against moto's S3 server (.ci/s3-test-server) and botocore's signer; runs the built
+        // `preflight` against it too.
         .testTarget(
             name: "PreflightS3Tests",
-            dependencies: ["PreflightS3", "PreflightStore", "PreflightTestSupport"],
+            dependencies: ["PreflightS3", "PreflightStore", "PreflightTestSupport", "PreflightCLI"],
             exclude: ["Scripts"]
         ),
     ]

@@ -8,6 +8,9 @@ MODE is one of:
   silent    every connection is accepted and never answered
   region    requests not signed for eu-west-1 get 400 AuthorizationHeaderMalformed with
             x-amz-bucket-region: eu-west-1
+  first     the first request for each of the first COUNT distinct method-and-targets fails,
+            by turns a 503 SlowDown and a dropped connection; its retry is forwarded (so that
+            many requests in flight at once still meet a bounded number of faults each)
 Every other request is forwarded to 127.0.0.1:UPSTREAM_PORT. Each request appends one line
 to LOG ("slowdown", "drop", "region" or "forward"). The listening port is printed first on
 standard output. Stops by itself after 120 seconds.
@@ -20,6 +23,7 @@ import time
 upstream_port, mode, count, log_path = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 lock = threading.Lock()
 faults_left = [count]
+targets_seen = set()
 
 
 def log(line):
@@ -56,6 +60,17 @@ def take_fault():
         return False
 
 
+def take_first_fault(head):
+    """The fault for the first request to a target ("slowdown" or "drop"), or None."""
+    target = head.split(b"\r\n", 1)[0]
+    with lock:
+        if target in targets_seen or faults_left[0] <= 0:
+            return None
+        targets_seen.add(target)
+        faults_left[0] -= 1
+        return "slowdown" if len(targets_seen) % 2 == 1 else "drop"
+
+
 def answer(conn, status, headers, body):
     lines = [f"HTTP/1.1 {status}"] + [f"{k}: {v}" for k, v in headers] + [f"Content-Length: {len(body)}", "Connection: close"]
     conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
@@ -70,13 +85,14 @@ def handle(conn):
         if request is None:
             return
         head, body = request
-        if mode == "slowdown" and take_fault():
+        fault = take_first_fault(head) if mode == "first" else None
+        if (mode == "slowdown" and take_fault()) or fault == "slowdown":
             log("slowdown")
             answer(conn, "503 Slow Down", [("Content-Type", "application/xml")],
                    b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>"
                    b"<Message>Please reduce your request rate.</Message></Error>")
             return
-        if mode == "drop" and take_fault():
+        if (mode == "drop" and take_fault()) or fault == "drop":
             log("drop")
             conn.shutdown(socket.SHUT_RDWR)
             return
