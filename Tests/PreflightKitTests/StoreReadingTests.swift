@@ -27,8 +27,12 @@ struct StoreReadingTests {
         var description: String { "\(code)@\(role.rawValue):\(line.map(String.init) ?? "-")" }
     }
 
+    /// A finding that blames a `--map`, which a store run has none of.
+    static let aboutMapping: Set<String> = [ImagesMostlyMissing.definition.code]
+
     static func seen(_ result: CheckResult) -> [Seen] {
-        result.findings.map { Seen(code: $0.code, role: $0.role, line: $0.line, annotation: $0.annotationIndex) }
+        result.findings.filter { !aboutMapping.contains($0.code) }
+            .map { Seen(code: $0.code, role: $0.role, line: $0.line, annotation: $0.annotationIndex) }
     }
 
     @Test(arguments: cases)

@@ -41,6 +41,9 @@ public struct CheckResult: Sendable {
     public var omittedFindings: [String: Int] = [:]
     /// A Ctrl-C stopped the run before the lines were judged: there is no verdict to report.
     public var interrupted = false
+    /// Whether images were looked for at all (a mapping, a root, a store, or a folder dataset's
+    /// own mapping); false when only the manifests were checked.
+    public var readsImages = false
 
     public func stats(for role: DatasetRole) -> DatasetStats? { stats.first { $0.role == role } }
 
@@ -53,7 +56,7 @@ public struct CheckResult: Sendable {
 
     /// True only when every image was read and its data checked in full.
     public var integrityChecked: Bool {
-        options.mode == .full && !options.resolver.isEmpty && imagesExamined > 0 && imagesUnreadable == 0
+        options.mode == .full && readsImages && imagesExamined > 0 && imagesUnreadable == 0
             && imagesNotDecoded == 0 && imagesNotLookedFor == 0
     }
 
@@ -62,7 +65,7 @@ public struct CheckResult: Sendable {
     public var imagesStatement: String {
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
         let named = "\(count(imagesNamed, "distinct image")) named"
-        guard !options.resolver.isEmpty else {
+        guard readsImages else {
             return named + "; none read (no --map or --root): only the manifests were checked"
         }
         let read = imagesExamined - imagesUnreadable
@@ -102,6 +105,7 @@ public struct CheckEngine: Sendable {
 
     public func run(_ inputs: [ManifestInput]) -> CheckResult {
         var result = CheckResult(inputs: inputs, options: options, findings: [], stats: [], imagesExamined: 0, unreadableManifests: [])
+        result.readsImages = !options.resolver.isEmpty
         var readable: [ManifestInput] = []
         var terminalFindings: [Finding] = []
         for input in inputs {

@@ -6,8 +6,8 @@ import PreflightStore
 /// for the cache) has the same shape as for a file, so nothing after the catalog knows where
 /// an image was read from.
 ///
-/// Header mode reads one range of each object's first `headerSteps[0]` bytes, and a longer
-/// range only when a header runs past it; full mode reads each object whole, once, and an
+/// Header mode reads one range of each object's first `headerSteps[0]` bytes, and the bytes
+/// that follow only when a header runs past them; full mode reads each object whole, once, and an
 /// object over the service's 15 MB limit is refused from its size, before its bytes are read
 /// (only its headers are examined). A cache entry is confirmed by a listing, never a download.
 struct StoreImages: Sendable {
@@ -15,8 +15,10 @@ struct StoreImages: Sendable {
     /// Requests in flight at once: reading is bound by the network, not the cores.
     let jobs: Int
 
-    /// One ranged read covers the headers of a typical photo, its EXIF block included.
-    static let headerSteps = [64 << 10, 256 << 10, 16 << 20]
+    /// The first range covers the headers of most photos, their EXIF block included (a phone's
+    /// is some 10 to 30 KiB); each longer prefix reads only the bytes it adds, doubling, so a
+    /// header that runs far costs a few more requests, never the same bytes twice.
+    static let headerSteps = [32 << 10, 64 << 10, 128 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20]
 
     static func isStored(_ path: String) -> Bool { path.hasPrefix("s3://") }
 
@@ -51,10 +53,18 @@ struct StoreImages: Sendable {
         }
         var size = known?.size
         var first: ObjectInfo?
+        // What the earlier reads of this object hold: a longer prefix asks only for the rest.
+        var held: [UInt8] = []
         let result = probe.examine(displayName: path, fileName: path, headerSteps: Self.headerSteps) { limit in
             do throws(StoreError) {
                 let read: ObjectRead
-                if let size {
+                if let size, !held.isEmpty {
+                    let wanted = min(size, limit(size))
+                    guard wanted > held.count else {
+                        return .success(FileBytes(fileSize: size, bytes: held, identity: Self.identity(first!)))
+                    }
+                    read = try store.read(location, range: held.count..<wanted)
+                } else if let size {
                     read = limit(size) < size ? try store.read(location, range: 0..<max(1, limit(size))) : try store.read(location)
                 } else if probe.options.mode == .full {
                     // The whole object, unless its size says it is over the limit to decode.
@@ -67,13 +77,15 @@ struct StoreImages: Sendable {
                     read = try store.read(location, range: 0..<max(1, limit(Int.max)))
                 }
                 size = read.info.size
-                // A later, longer read of an object that changed meanwhile is not the same object.
+                // A later read of an object that changed meanwhile is not of the same object.
                 let changed = first.map { $0.tag != read.info.tag || $0.size != read.info.size } ?? false
                 if first == nil { first = read.info }
+                // Ranges join what was held before (a first read starts at 0).
+                if read.range.lowerBound == held.count, !held.isEmpty { held += read.bytes } else { held = read.bytes }
                 // A store that hands out more than was wanted is held to the limit.
                 let wanted = limit(read.info.size)
-                let bytes = read.bytes.count > wanted ? Array(read.bytes.prefix(wanted)) : read.bytes
-                return .success(FileBytes(fileSize: read.info.size, bytes: bytes,
+                if held.count > wanted { held.removeLast(held.count - wanted) }
+                return .success(FileBytes(fileSize: read.info.size, bytes: held,
                                           identity: Self.identity(first!), changedWhileReading: changed))
             } catch {
                 return .failure(Self.failure(error))

@@ -69,9 +69,6 @@ public struct FolderCheck: Sendable {
 
         // Point everything at the folders, as the user named them.
         result.options = options
-        // The folders' images were read through the mapping made here, not one the user gave:
-        // without this, the account of the images would say that none was read.
-        if options.resolver.isEmpty && !engineOptions.resolver.isEmpty { result.options.resolver.readsStore = true }
         result.inputs = sources
         for index in result.stats.indices {
             guard let folder = folderOf[result.stats[index].file] else { continue }
