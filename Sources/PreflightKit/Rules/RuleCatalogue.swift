@@ -51,6 +51,10 @@ public enum RuleCatalogue {
         TooManyLabelsPerImage.self,
         NoValidLabelAttributes.self,
         NoAnnotations.self,
+        // advice on the boxes the service keeps, on the lines it uses
+        BoxCoversImage.self,
+        OverlappingBoxes.self,
+        TinyBox.self,
     ]
 
     /// Checked once per manifest after all its lines (project rules on the test manifest).
@@ -72,6 +76,9 @@ public enum RuleCatalogue {
         LabelNameVariant.self,
         DuplicateImage.self,
         TrainTestOverlap.self,
+        RareBoxLabel.self,
+        LabelImbalance.self,
+        LabelShift.self,
     ]
 
     /// Checked on the files and folders of a folder dataset (`preflight check DIR`), besides
