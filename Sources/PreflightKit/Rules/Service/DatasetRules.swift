@@ -198,7 +198,7 @@ public struct InsufficientLabelOverlap: DatasetRule {
                   images: twoImages.merging(ExampleLines.images(count: 2, prefix: "t")) { a, _ in a }, inTest: true),
             .init("Test labels cat and bird (50%)", triggers: false, training: two,
                   test: ExampleLines.classificationSet(labels: ["cat", "bird"], count: 2, prefix: "t"),
-                  images: twoImages.merging(ExampleLines.images(count: 2, prefix: "t")) { a, _ in a }),
+                  images: twoImages.merging(ExampleLines.images(count: 2, prefix: "t")) { a, _ in a }, inTest: true),
         ])
 
     public static func check(_ dataset: DatasetCheck) {
