@@ -15,11 +15,21 @@ enum Parallel {
                 return transform(item)
             }
         }
+        return fill(items, progress: progress, transform) { work in
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in work() }
+        }
+    }
+
+    /// The results of `transform` on `items`, in order, computed by the workers `run` starts:
+    /// each runs the work it is handed, which takes items one at a time until none is left.
+    private static func fill<Item: Sendable, T: Sendable>(_ items: [Item], progress: (@Sendable (Int, Int) -> Void)?,
+                                                          _ transform: @escaping @Sendable (Item) -> T,
+                                                          run: (@escaping @Sendable () -> Void) -> Void) -> [T] {
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         return [T](unsafeUninitializedCapacity: items.count) { buffer, initialized in
             let slots = Slots(base: buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            run {
                 while true {
                     let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     if i >= items.count { break }
@@ -34,7 +44,7 @@ enum Parallel {
 }
 
 /// The result storage shared by the workers of `Parallel.map`; each index is written by one worker only.
-struct Slots<T>: @unchecked Sendable {
+private struct Slots<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
 }
 
@@ -55,19 +65,7 @@ extension Parallel {
                                                          _ transform: @escaping @Sendable (Item) -> T) -> [T] {
         guard !items.isEmpty else { return [] }
         let workers = max(1, min(threads, items.count))
-        let next = Atomic<Int>(0)
-        let done = Atomic<Int>(0)
-        return [T](unsafeUninitializedCapacity: items.count) { buffer, initialized in
-            let slots = Slots(base: buffer.baseAddress!)
-            let work: @Sendable () -> Void = {
-                while true {
-                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if i >= items.count { break }
-                    (slots.base + i).initialize(to: transform(items[i]))
-                    let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
-                    progress?(finished, items.count)
-                }
-            }
+        return fill(items, progress: progress, transform) { work in
             var handles: [pthread_t] = []
             for _ in 0..<workers {
                 let box = Unmanaged.passRetained(ThreadWork(work)).toOpaque()
@@ -85,7 +83,6 @@ extension Parallel {
             // Without a thread of its own (none could be made), the caller does the work.
             if handles.isEmpty { work() }
             for handle in handles { pthread_join(handle, nil) }
-            initialized = items.count
         }
     }
 }
