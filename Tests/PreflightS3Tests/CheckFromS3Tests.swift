@@ -55,6 +55,28 @@ final class CheckFromS3Tests: XCTestCase {
         }
     }
 
+    /// The quotas that depend on the region follow the region of the manifest's bucket, found
+    /// from S3 whatever AWS_REGION says, unless --region names another.
+    func testTheQuotasFollowTheBucketsRegion() async throws {
+        let client = try S3Client(configuration: S3Configuration(region: "eu-west-2", endpoint: servers.signingEndpoint),
+                                  credentials: CredentialsChain([StaticCredentials(servers.credentials)]))
+        do {
+            try await client.createBucket(bucket)
+            try await client.putObject(bucket: bucket, key: "train.manifest",
+                                       bytes: Array(try exampleLines("train.manifest").joined(separator: "\n").utf8))
+            await client.shutdown()
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+        let arguments = ["check", "s3://\(bucket!)/train.manifest", "--mode", "header", "--format", "json", "-q"]
+        let followed = try report(try preflight(arguments, cache: "region"))
+        XCTAssertEqual((followed["inputs"] as? [String: Any])?["region"] as? String, "eu-west-2")
+        XCTAssertEqual((followed["inputs"] as? [String: Any])?["images_from_s3"] as? Bool, true)
+        let told = try report(try preflight(arguments + ["--region", "us-west-2"], cache: "region"))
+        XCTAssertEqual((told["inputs"] as? [String: Any])?["region"] as? String, "us-west-2")
+    }
+
     func testACachedRerunDownloadsNoImage() async throws {
         try await uploadExample()
         let arguments = ["check", "s3://\(bucket!)/train.manifest", "--test", "s3://\(bucket!)/test.manifest", "--format", "json"]
