@@ -112,8 +112,10 @@ public struct FolderStore: ObjectStore {
         guard let directory = opendir(path) else { return }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            // Read up to the name's NUL only: a directory entry is as long as its name, not as the
+            // structure's fixed-size array (copying the whole array reads past the entry).
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
             }
             if name == "." || name == ".." { continue }
             var info = stat()
