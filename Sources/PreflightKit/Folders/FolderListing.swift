@@ -69,6 +69,17 @@ public struct FolderListing: Sendable {
     /// The location's own path: the folder, or the folder and `--location`.
     public var locationPath: String { location.map { FolderListing.join(folder, $0) } ?? folder }
 
+    /// Adds an image, labelled as the service labels it: by the child folder of the location
+    /// that holds it (and the folder below that, when deeper).
+    mutating func addImage(key: String, path: String, modifiedSeconds: Int, nanoseconds: Int) {
+        let below = location.map { String(key.dropFirst($0.count + 1)) } ?? key
+        let parts = below.split(separator: "/", omittingEmptySubsequences: false)
+        images.append(Image(key: key, path: path,
+                            label: parts.count >= 2 ? String(parts[0]) : nil,
+                            subfolder: parts.count >= 3 ? String(parts[1]) : nil,
+                            modifiedSeconds: modifiedSeconds, modifiedNanoseconds: nanoseconds))
+    }
+
     static func join(_ folder: String, _ key: String) -> String {
         (folder.hasSuffix("/") ? String(folder.dropLast()) : folder) + "/" + key
     }
@@ -214,7 +225,7 @@ public enum FolderWalker {
                 let dot = name.lastIndex(of: ".")
                 let ext = dot.map { name[name.index(after: $0)...].lowercased() } ?? ""
                 if FolderWalker.imageExtensions.contains(ext) {
-                    addImage(key: key, path: path, info: info)
+                    listing.addImage(key: key, path: path, modifiedSeconds: Int(info.st_mtim.tv_sec), nanoseconds: Int(info.st_mtim.tv_nsec))
                     return
                 }
                 switch FileBytes.read(path: path, limit: ImageFormat.sniffLength) {
@@ -229,16 +240,6 @@ public enum FolderWalker {
             default:
                 skip(key, .notAnImage(kind: Self.kind(type)))
             }
-        }
-
-        mutating func addImage(key: String, path: String, info: stat) {
-            let below = listing.location.map { String(key.dropFirst($0.count + 1)) } ?? key
-            let parts = below.split(separator: "/", omittingEmptySubsequences: false)
-            listing.images.append(FolderListing.Image(
-                key: key, path: path,
-                label: parts.count >= 2 ? String(parts[0]) : nil,
-                subfolder: parts.count >= 3 ? String(parts[1]) : nil,
-                modifiedSeconds: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec)))
         }
 
         mutating func skip(_ key: String, _ reason: FolderListing.Skip) {

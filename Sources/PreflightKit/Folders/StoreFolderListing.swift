@@ -59,15 +59,10 @@ extension FolderWalker {
             }
             let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
             if imageExtensions.contains(ext) {
-                let below = listing.location.map { String(key.dropFirst($0.count + 1)) } ?? key
-                let levels = below.split(separator: "/", omittingEmptySubsequences: false)
                 let modified = object.lastModified?.timeIntervalSince1970 ?? 0
-                listing.images.append(FolderListing.Image(
-                    key: key, path: path,
-                    label: levels.count >= 2 ? String(levels[0]) : nil,
-                    subfolder: levels.count >= 3 ? String(levels[1]) : nil,
-                    modifiedSeconds: Int(modified.rounded(.down)),
-                    modifiedNanoseconds: Int(((modified - modified.rounded(.down)) * 1e9).rounded())))
+                let seconds = modified.rounded(.down)
+                listing.addImage(key: key, path: path, modifiedSeconds: Int(seconds),
+                                 nanoseconds: Int(((modified - seconds) * 1e9).rounded()))
                 continue
             }
             switch Result(catching: { () throws(StoreError) in try blocking.read(object.location, range: 0..<ImageFormat.sniffLength) }) {
