@@ -3,7 +3,8 @@
 
 The tests never run this script: they read the committed files. Run it by hand
 after changing it (`python3 Fixtures/make_fixtures.py`); it deletes and rewrites
-the whole of Fixtures/images/, checks its own results, and prints one line.
+the whole of Fixtures/images/ but quality/ (make_quality_fixtures.py writes that),
+checks its own results, and prints one line.
 The output is deterministic: fixed seeds, no timestamps, no tIME/tEXt chunks.
 
 Needs Python 3 with Pillow, plus cjpeg/djpeg (Debian: libjpeg-turbo-progs) and
@@ -921,6 +922,8 @@ def main():
         files = build_all(tmp)
     if os.path.isdir(OUT):
         for n in os.listdir(OUT):
+            if n == "quality":  # make_quality_fixtures.py's own folder
+                continue
             path = os.path.join(OUT, n)
             if os.path.isdir(path):
                 shutil.rmtree(path)
