@@ -33,7 +33,7 @@ import zlib
 
 try:
     import numpy as np
-    from PIL import Image, ImageChops, ImageDraw
+    from PIL import Image, ImageChops, ImageDraw, ImageFilter
 except ImportError:  # pragma: no cover
     sys.exit("generate_dataset.py needs numpy and Pillow: python3 -m pip install numpy pillow")
 
@@ -72,6 +72,42 @@ DEFECTS = {
 }
 # Defects that damage the file itself (what jpeginfo -c / pngcheck / a decoder can see).
 CORRUPTING = {"truncated_jpeg", "truncated_png", "corrupt_jpeg_data", "corrupt_png_data", "bad_png_crc"}
+
+# The pixel-based checks (full mode only: they need the decoded picture).
+NEAR = "PREFLIGHT_NEAR_DUPLICATE_IMAGE"
+TRAIN_TEST_NEAR = "PREFLIGHT_TRAIN_TEST_NEAR_DUPLICATE"
+BLURRY = "PREFLIGHT_BLURRY_IMAGE"
+DARK = "PREFLIGHT_DARK_IMAGE"
+BRIGHT = "PREFLIGHT_BRIGHT_IMAGE"
+LOW_INFO = "PREFLIGHT_LOW_INFORMATION_IMAGE"
+PIXEL_CODES = [NEAR, TRAIN_TEST_NEAR, BLURRY, DARK, BRIGHT, LOW_INFO]
+# Ways of making a near-duplicate of an image, taken round-robin.
+MODIFICATIONS = ["resized", "reencoded", "brightness", "crop"]
+# Pixel defects added to the training manifest as extra lines (--quality-rate), round-robin:
+# name -> (expected codes, codes that must not be reported). Those with no expected code are
+# hard negatives: a mirrored copy of a training image, and a dim but usable photo.
+QUALITY_DEFECTS = {
+    "near_duplicate_resized": ([NEAR], []),
+    "blurred": ([BLURRY], []),
+    "mirrored_copy": ([], [NEAR]),
+    "near_duplicate_reencoded": ([NEAR], []),
+    "dark": ([DARK], [BRIGHT]),
+    "dim": ([], [DARK]),
+    "near_duplicate_brightness": ([NEAR], []),
+    "washed_out": ([BRIGHT], [DARK]),
+    "near_duplicate_crop": ([NEAR], []),
+    "low_information": ([LOW_INFO], []),
+}
+# Defects of test-manifest lines (a share of the test lines), round-robin. An exact copy of a
+# training image is the existing train/test overlap, not a near-duplicate.
+TEST_DEFECTS = {
+    "train_test_near_duplicate_resized": ([TRAIN_TEST_NEAR], []),
+    "train_test_mirrored_copy": ([], [TRAIN_TEST_NEAR]),
+    "train_test_near_duplicate_reencoded": ([TRAIN_TEST_NEAR], []),
+    "train_test_near_duplicate_brightness": ([TRAIN_TEST_NEAR], []),
+    "train_test_copy": (["PREFLIGHT_TRAIN_TEST_OVERLAP"], [TRAIN_TEST_NEAR]),
+    "train_test_near_duplicate_crop": ([TRAIN_TEST_NEAR], []),
+}
 
 
 # ---------------------------------------------------------------- content
@@ -295,6 +331,170 @@ def _make_image(job):
             "boxes": boxes, "defect": defect, "exists": True}
 
 
+# ---------------------------------------------------------------- pixel defects and near-duplicates
+
+def _levels(im, scale, offset=0.0, centre=0.0):
+    """v' = scale * (v - centre) + centre + offset, clipped: brightness and contrast changes."""
+    a = np.asarray(im, np.float32)
+    return Image.fromarray((scale * (a - centre) + centre + offset).round().clip(0, 255).astype(np.uint8), "RGB")
+
+
+def _box_map(boxes, fx, fy, dx=0, dy=0, w=None, h=None, mirror_width=None):
+    """Boxes moved by (-dx, -dy), scaled by (fx, fy), clipped to w x h; boxes left under
+    8 pixels are dropped (unless none would be left); mirror_width mirrors them left-right."""
+    out = []
+    for b in boxes:
+        left, top = (b["left"] - dx) * fx, (b["top"] - dy) * fy
+        right, bottom = left + b["width"] * fx, top + b["height"] * fy
+        if mirror_width is not None:
+            left, right = mirror_width - right, mirror_width - left
+        if w is not None:
+            left, top, right, bottom = max(0, left), max(0, top), min(w, right), min(h, bottom)
+        out.append({"class_id": b["class_id"], "left": int(round(left)), "top": int(round(top)),
+                    "width": int(round(right - left)), "height": int(round(bottom - top))})
+    kept = [b for b in out if b["width"] >= 8 and b["height"] >= 8]
+    return kept or out
+
+
+def modified_copy(im, boxes, how):
+    """A modified copy of a picture and its boxes: (image, boxes, JPEG quality). A near-duplicate
+    for "resized" (half size, area-averaged), "reencoded" (JPEG quality 45), "brightness" (+25
+    levels, contrast x0.85), "crop" (4% off each side, resized back); not one for "mirrored"."""
+    w, h = im.size
+    if how == "resized":
+        nw, nh = max(64, w // 2), max(64, h // 2)
+        return im.resize((nw, nh), Image.BOX), _box_map(boxes, nw / w, nh / h), 90
+    if how == "reencoded":
+        return im, [dict(b) for b in boxes], 45
+    if how == "brightness":
+        return _levels(im, 0.85, 25, 128), [dict(b) for b in boxes], 90
+    if how == "crop":
+        dx, dy = round(w * 0.04), round(h * 0.04)
+        out = im.crop((dx, dy, w - dx, h - dy)).resize((w, h), Image.LANCZOS)
+        return out, _box_map(boxes, w / (w - 2 * dx), h / (h - 2 * dy), dx, dy, w, h), 90
+    if how == "mirrored":
+        return im.transpose(Image.FLIP_LEFT_RIGHT), _box_map(boxes, 1, 1, mirror_width=w), 90
+    raise ValueError(how)
+
+
+def _how(kind):
+    for how in MODIFICATIONS + ["mirrored"]:
+        if kind.endswith(how) or kind.endswith(how + "_copy"):
+            return how
+    return None
+
+
+def _make_extra(job):
+    """One extra image: a pixel defect drawn afresh, a clean test photo, or a (modified) copy of
+    a training image. job: (key, kind, fmt, size, rel, source, out, seed)."""
+    key, kind, fmt, (w, h), rel, source, out, seed = job
+    rng = np.random.default_rng([seed, 6, int(key[0] == "test"), key[1]])
+    path = os.path.join(out, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if kind == "train_test_copy":
+        shutil.copyfile(os.path.join(out, source["path"]), path)
+        return dict(source, key=key, path=rel, kind=kind, source_index=source["index"])
+    quality = 90
+    if source is not None:
+        with Image.open(os.path.join(out, source["path"])) as src:
+            im, boxes, quality = modified_copy(src.convert("RGB"), source["boxes"], _how(kind))
+        fmt = "jpeg"
+    elif kind == "low_information":
+        boxes = photo(64, 48, rng)[1]
+        boxes = _box_map(boxes, w / 64, h / 48)
+        level = rng.uniform(60, 200)
+        flat = (rng.standard_normal((h, w), dtype=np.float32) * 1.5 + level).clip(0, 255).astype(np.uint8)
+        im = Image.merge("RGB", [Image.fromarray(flat, "L")] * 3)
+    else:
+        im, boxes = photo(w, h, rng)
+        if kind == "blurred":
+            im = im.filter(ImageFilter.GaussianBlur(0.02 * max(w, h)))
+        elif kind == "dark":
+            im = _levels(im, rng.uniform(0.10, 0.15))
+        elif kind == "washed_out":
+            im = _levels(im, 0.25, 0.75 * 255)
+        elif kind == "dim":
+            im = _levels(im, 0.5)
+    buf = io.BytesIO()
+    if fmt == "jpeg":
+        im.save(buf, "JPEG", quality=quality)
+    else:
+        im.save(buf, "PNG")
+    data = buf.getvalue()
+    with open(path, "wb") as f:
+        f.write(data)
+    r = {"key": key, "path": rel, "format": fmt, "width": im.size[0], "height": im.size[1], "bytes": len(data),
+         "boxes": boxes, "kind": kind, "exists": True}
+    if source is not None:
+        r["source_index"] = source["index"]
+    return r
+
+
+def _plan_extras(args, results, plan):
+    """Extra training lines with pixel defects (inserted after a base line) and the test lines.
+    Deterministic from the seed; copies take distinct clean training images as sources."""
+    rng = np.random.default_rng([args.seed, 5])
+    mix = parse_size_mix(args.sizes)
+    n = len(plan)
+    dup_sources = {r.get("duplicate_of") for r in results.values()}
+    clean = [i for i, r in sorted(results.items())
+             if r["defect"] is None and r["exists"] and i not in dup_sources]
+    used = set()
+
+    def source_before(limit):
+        pool = [i for i in clean if i <= limit and i not in used] or [i for i in clean if i <= limit]
+        if not pool:
+            return None
+        pick = int(pool[int(rng.integers(0, len(pool)))])
+        used.add(pick)
+        return pick
+
+    extras = []
+    count = int(round(n * args.quality_rate)) if n > 10 else 0
+    kinds = list(QUALITY_DEFECTS)
+    order = [kinds[k % len(kinds)] for k in rng.permutation(count)] if count else []
+    after = sorted(int(x) for x in rng.integers(10, n, count)) if count else []
+    for k, (p, kind) in enumerate(zip(after, order)):
+        copy = _how(kind) is not None
+        src = source_before(p) if copy else None
+        if copy and src is None:
+            continue
+        fmt = "jpeg" if copy or rng.random() < args.jpeg_share else "png"
+        size = _pick_size(rng, mix)
+        if fmt == "png":
+            while size[0] * size[1] > PNG_MAX_PIXELS:
+                size = (int(size[0] * 0.8) // 2 * 2, int(size[1] * 0.8) // 2 * 2)
+        ext = "jpg" if fmt == "jpeg" else "png"
+        extras.append({"key": ("train", k), "kind": kind, "after": p, "source": src, "fmt": fmt, "size": size,
+                       "rel": "quality/%03d/q-%06d.%s" % (k // 500, k, ext)})
+    n_test = int(round(n * args.test_share))
+    tests = []
+    if n_test:
+        count = int(round(n_test * args.test_defect_rate))
+        kinds = list(TEST_DEFECTS)
+        defects = [None] * n_test
+        for t, kind in zip(sorted(int(x) for x in rng.permutation(n_test)[:count]),
+                           [kinds[k % len(kinds)] for k in rng.permutation(count)]):
+            defects[t] = kind
+        for t in range(n_test):
+            kind = defects[t] or "clean"
+            src = source_before(n) if kind != "clean" else None
+            if kind != "clean" and src is None:
+                kind = "clean"
+            fmt = "jpeg" if kind != "clean" or rng.random() < args.jpeg_share else "png"
+            if kind == "train_test_copy":
+                fmt = results[src]["format"]
+            size = _pick_size(rng, mix)
+            if fmt == "png":
+                while size[0] * size[1] > PNG_MAX_PIXELS:
+                    size = (int(size[0] * 0.8) // 2 * 2, int(size[1] * 0.8) // 2 * 2)
+            ext = results[src]["path"].rsplit(".", 1)[1] if kind == "train_test_copy" else (
+                "jpg" if fmt == "jpeg" else "png")
+            tests.append({"key": ("test", t), "kind": kind, "source": src, "fmt": fmt, "size": size,
+                          "rel": "test/%03d/t-%06d.%s" % (t // 500, t, ext)})
+    return extras, tests
+
+
 def manifest_line(source_ref, width, height, boxes, job="bench/photos", day=0):
     objects = [{"confidence": round(0.8 + 0.01 * ((b["left"] + b["top"]) % 20), 2)} for b in boxes]
     class_map = {str(c): CLASSES[c] for c in sorted({b["class_id"] for b in boxes})}
@@ -333,8 +533,43 @@ def generate_photos(args):
         shutil.copyfile(os.path.join(out, source["path"]), os.path.join(out, rel))
         results[i] = dict(source, index=i, path=rel, defect=defect, duplicate_of=source["index"])
 
-    lines, expected, tsv = [], {}, []
+    # Extra lines: pixel defects in training, and the test manifest.
+    extras, tests = _plan_extras(args, results, plan)
+    extra_jobs = [(x["key"], x["kind"], x["fmt"], x["size"], x["rel"],
+                   results[x["source"]] if x["source"] is not None else None, out, args.seed)
+                  for x in extras + tests]
+    made = {}
+    if extra_jobs:
+        with multiprocessing.Pool(args.jobs) as pool:
+            for done, r in enumerate(pool.imap_unordered(_make_extra, extra_jobs, chunksize=4), 1):
+                made[r["key"]] = r
+                if done % 100 == 0 or done == len(extra_jobs):
+                    print("  %d/%d extra and test images" % (done, len(extra_jobs)), file=sys.stderr, flush=True)
+    after = {}
+    for x in extras:
+        after.setdefault(x["after"], []).append(x)
+    order = []  # ("base", index) or ("extra", plan entry), in manifest order
     for i in range(len(plan)):
+        order.append(("base", i))
+        order += [("extra", x) for x in after.get(i, [])]
+    base_line = {item[1]: k + 1 for k, item in enumerate(order) if item[0] == "base"}
+
+    lines, expected, tsv = [], {}, []
+    for number, (what, item) in enumerate(order, 1):
+        if what == "extra":
+            r = made[item["key"]]
+            codes, must_not = QUALITY_DEFECTS[item["kind"]]
+            lines.append(manifest_line("s3://%s/%s" % (BUCKET, r["path"]), r["width"], r["height"], r["boxes"],
+                                       day=item["key"][1]))
+            entry = {"defect": item["kind"], "codes": codes, "must_not": must_not, "full_mode_only": True,
+                     "image": r["path"]}
+            if item["source"] is not None:
+                entry["first_line"] = base_line[item["source"]]
+            expected[str(number)] = entry
+            tsv.append("%s\t%s\t%d\t%d\t%d\t%s" % (r["path"], r["format"], r["width"], r["height"], r["bytes"],
+                                                    item["kind"]))
+            continue
+        i = item
         r = results[i]
         w, h = r["width"], r["height"]
         boxes = [dict(b) for b in r["boxes"]]
@@ -355,36 +590,70 @@ def generate_photos(args):
             fmt_needed, codes, full_only = DEFECTS[defect]
             entry = {"defect": defect, "codes": codes, "full_mode_only": full_only, "image": r["path"]}
             if defect == "duplicate_image":
-                entry["first_line"] = r["duplicate_of"] + 1
-            expected[str(i + 1)] = entry
+                entry["first_line"] = base_line[r["duplicate_of"]]
+            expected[str(number)] = entry
         if r["exists"] and not (defect == "duplicate_image"):
             tsv.append("%s\t%s\t%d\t%d\t%d\t%s" % (r["path"], r["format"], w, h, r["bytes"], defect or ""))
         elif defect == "duplicate_image":
             tsv.append("%s\t%s\t%d\t%d\t%d\t%s" % (r["path"], r["format"], w, h, r["bytes"], defect))
 
+    test_lines, test_expected = [], {}
+    for number, item in enumerate(tests, 1):
+        r = made[item["key"]]
+        kind = item["kind"]
+        test_lines.append(manifest_line("s3://%s/%s" % (BUCKET, r["path"]), r["width"], r["height"], r["boxes"],
+                                        job="bench/photos-test", day=number))
+        if kind != "clean":
+            codes, must_not = TEST_DEFECTS[kind]
+            test_expected[str(number)] = {"defect": kind, "codes": codes, "must_not": must_not,
+                                          "full_mode_only": kind != "train_test_copy", "image": r["path"],
+                                          "training_line": base_line[item["source"]]}
+        tsv.append("%s\t%s\t%d\t%d\t%d\t%s" % (r["path"], r["format"], r["width"], r["height"], r["bytes"],
+                                                "" if kind == "clean" else kind))
+
     with open(os.path.join(out, "train.manifest"), "w") as f:
         f.write("\n".join(lines) + "\n")
+    test_manifest = os.path.join(out, "test.manifest")
+    if test_lines:
+        with open(test_manifest, "w") as f:
+            f.write("\n".join(test_lines) + "\n")
+    elif os.path.exists(test_manifest):
+        os.remove(test_manifest)
     with open(os.path.join(out, "images.tsv"), "w") as f:
         f.write("path\tformat\twidth\theight\tbytes\tdefect\n" + "\n".join(tsv) + "\n")
-    counts = {}
-    for e in expected.values():
-        counts[e["defect"]] = counts.get(e["defect"], 0) + 1
+
+    def counts_of(entries):
+        counts = {}
+        for e in entries.values():
+            counts[e["defect"]] = counts.get(e["defect"], 0) + 1
+        return counts
     doc = {
         "generator": "Benchmarks/generate_dataset.py",
         "seed": args.seed, "images": args.images, "sizes": args.sizes, "defect_rate": args.defect_rate,
         "manifest": "train.manifest", "map": "s3://%s=%s" % (BUCKET, os.path.abspath(out)),
-        "defect_counts": counts,
+        "defect_counts": counts_of(expected),
         "corrupt_files": sorted(e["image"] for e in expected.values() if e["defect"] in CORRUPTING),
         "lines": expected,
         "note": "Codes expected on each defective line (1-based); clean lines expect none. "
-                "full_mode_only: header mode cannot see it.",
+                "full_mode_only: header mode cannot see it. must_not: codes that must not be reported there "
+                "(hard negatives have codes [] and a must_not). test_lines: the same for test.manifest.",
     }
+    if args.quality_rate or args.test_share:
+        doc.update({
+            "quality_rate": args.quality_rate, "test_share": args.test_share,
+            "test_defect_rate": args.test_defect_rate, "pixel_codes": PIXEL_CODES,
+            "train_line_count": len(lines), "test_line_count": len(test_lines),
+            "test_manifest": "test.manifest" if test_lines else None,
+            "test_defect_counts": counts_of(test_expected), "test_lines": test_expected,
+        })
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
-    total = sum(r["bytes"] for r in results.values() if r["exists"])
-    pixels = sum(r["width"] * r["height"] for r in results.values() if r["exists"])
-    print("wrote %s: %d lines, %d defective, %.2f GB, %.2f gigapixels" % (
-        out, len(lines), len(expected), total / 1e9, pixels / 1e9), file=sys.stderr)
+    everything = list(results.values()) + list(made.values())
+    total = sum(r["bytes"] for r in everything if r["exists"])
+    pixels = sum(r["width"] * r["height"] for r in everything if r["exists"])
+    print("wrote %s: %d lines, %d defective; test: %d lines, %d defective; %.2f GB, %.2f gigapixels" % (
+        out, len(lines), len(expected), len(test_lines), len(test_expected), total / 1e9, pixels / 1e9),
+        file=sys.stderr)
 
 
 # ---------------------------------------------------------------- many small files mode
@@ -457,6 +726,13 @@ def main():
                    help="size mix: photo, small, large, or WxH:weight,... (default photo)")
     p.add_argument("--defect-rate", type=float, default=0.05, help="share of lines given a defect (default 0.05)")
     p.add_argument("--jpeg-share", type=float, default=0.7, help="share of JPEGs (default 0.7)")
+    p.add_argument("--quality-rate", type=float, default=0.05,
+                   help="photos mode: extra training lines with pixel defects and hard negatives, as a share of "
+                        "--images (default 0.05; 0: none)")
+    p.add_argument("--test-share", type=float, default=0.15,
+                   help="photos mode: test.manifest lines, as a share of --images (default 0.15; 0: no test manifest)")
+    p.add_argument("--test-defect-rate", type=float, default=0.1,
+                   help="photos mode: share of test lines copied from training images (default 0.1)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--many", type=int, metavar="N", help="many-small-files mode: N distinct files")
