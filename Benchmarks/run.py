@@ -22,6 +22,14 @@ run from the repository root so it never touches .build), then times, on the sam
     preflight check with no --map (manifest reading only) on both manifests, one thread
       (the per-core rate) and --jobs threads: MB/s
   and Preflight's JPEG decode methods through its C shim (jpeg_methods.c) on a sample.
+  pixel checks (near-duplicates, blurry, dark, bright, low information), full mode:
+    the photos folder's test.manifest is passed with --test when present; precision and recall
+      of each of the six codes against expected.json ("lines" and "test_lines"), the share of
+      clean lines given any of them, hard negatives flagged; and the cost: the first full run
+      against one with all six codes ignored (the pixel measures then are not computed)
+    --real-photos (default: photographs bundled with scikit-image and scikit-learn, when
+      installed): a classification manifest over them in OUT/real-photos, and the codes each gets
+    --tiny (generate_dataset.py --tiny): full mode with and without the six codes
 
 The first Preflight run of each kind gets an empty PREFLIGHT_CACHE_DIR; the second,
 identical run reuses it ("cached").
@@ -191,34 +199,124 @@ def parse_pngcheck(folder):
     return flagged
 
 
-def preflight_findings(report_path):
+def preflight_findings(report_path, dataset="training"):
+    """The report, its findings' codes by line of one manifest ("training" or "testing"), and
+    by image (both manifests)."""
     with open(report_path) as f:
         report = json.load(f)
     by_line, by_image = {}, {}
-    for finding in report["findings"]:
-        if finding.get("line") is not None:
+    for finding in report.get("findings", []):
+        if finding.get("line") is not None and finding.get("dataset", "training") == dataset:
             by_line.setdefault(finding["line"], []).append(finding["code"])
         if finding.get("image"):
             by_image.setdefault(finding["image"], []).append(finding["code"])
     return report, by_line, by_image
 
 
-def compare_expected(expected, by_line, mode):
-    """Expected codes missing per defective line, and codes on lines that expect none."""
+def compare_expected(expected, by_line, mode, key="lines", name=""):
+    """Expected codes missing per defective line, and codes on lines that expect none (or that
+    a line must not get). key: "lines" (train.manifest) or "test_lines" (test.manifest)."""
     missed, unexpected = [], []
-    for line, entry in sorted(expected["lines"].items(), key=lambda kv: int(kv[0])):
-        if mode == "header" and entry["full_mode_only"]:
+    entries = expected.get(key) or {}
+    for line, entry in sorted(entries.items(), key=lambda kv: int(kv[0])):
+        if mode == "header" and entry.get("full_mode_only"):
             continue
         got = by_line.get(int(line), [])
-        for code in entry["codes"]:
+        for code in entry.get("codes", []):
             if code not in got:
-                missed.append("line %s (%s): %s not reported (got %s)" % (line, entry["defect"], code, got or "nothing"))
+                missed.append("%sline %s (%s): %s not reported (got %s)" % (
+                    name, line, entry.get("defect"), code, got or "nothing"))
     for line, codes in sorted(by_line.items()):
-        entry = expected["lines"].get(str(line))
-        extra = [c for c in codes if not entry or c not in entry["codes"]]
+        entry = entries.get(str(line))
+        extra = [c for c in codes if not entry or c not in entry.get("codes", [])]
         if extra:
-            unexpected.append("line %d: %s" % (line, ", ".join(sorted(set(extra)))))
+            unexpected.append("%sline %d: %s" % (name, line, ", ".join(sorted(set(extra)))))
     return missed, unexpected
+
+
+PIXEL_CODES = ["PREFLIGHT_NEAR_DUPLICATE_IMAGE", "PREFLIGHT_TRAIN_TEST_NEAR_DUPLICATE", "PREFLIGHT_BLURRY_IMAGE",
+               "PREFLIGHT_DARK_IMAGE", "PREFLIGHT_BRIGHT_IMAGE", "PREFLIGHT_LOW_INFORMATION_IMAGE"]
+
+
+def pixel_scores(expected, by_manifest, line_counts):
+    """Precision and recall of each pixel code against expected.json, over both manifests.
+    by_manifest: {"lines": by_line of train.manifest, "test_lines": by_line of test.manifest};
+    line_counts: lines in each. A line expects a code when its entry lists it; every other
+    report of the code is a false positive. Clean lines are lines with no entry at all."""
+    codes = expected.get("pixel_codes") or PIXEL_CODES
+    scores = {}
+    for code in codes:
+        tp, fp, fn = [], [], []
+        for key, name in (("lines", "train"), ("test_lines", "test")):
+            entries = expected.get(key) or {}
+            by_line = by_manifest.get(key) or {}
+            for line in range(1, line_counts.get(key, 0) + 1):
+                want = code in (entries.get(str(line)) or {}).get("codes", [])
+                got = code in by_line.get(line, [])
+                label = "%s:%d (%s)" % (name, line, (entries.get(str(line)) or {}).get("defect", "clean"))
+                if want and got:
+                    tp.append(label)
+                elif got:
+                    fp.append(label)
+                elif want:
+                    fn.append(label)
+        scores[code] = {"true_positives": len(tp), "false_positives": fp, "false_negatives": fn,
+                        "precision": len(tp) / (len(tp) + len(fp)) if tp or fp else None,
+                        "recall": len(tp) / (len(tp) + len(fn)) if tp or fn else None}
+    clean = flagged = 0
+    flagged_lines, hard_negatives = [], []
+    for key, name in (("lines", "train"), ("test_lines", "test")):
+        entries = expected.get(key) or {}
+        by_line = by_manifest.get(key) or {}
+        for line in range(1, line_counts.get(key, 0) + 1):
+            entry = entries.get(str(line))
+            got = sorted(set(c for c in by_line.get(line, []) if c in codes))
+            if entry is None:
+                clean += 1
+                if got:
+                    flagged += 1
+                    flagged_lines.append("%s:%d %s" % (name, line, ", ".join(got)))
+            else:
+                wrong = [c for c in entry.get("must_not", []) if c in by_line.get(line, [])]
+                if wrong:
+                    hard_negatives.append("%s:%d (%s): %s" % (name, line, entry.get("defect"), ", ".join(wrong)))
+    return {"codes": scores, "clean_lines": clean, "clean_lines_flagged": flagged,
+            "clean_false_flag_rate": flagged / clean if clean else None, "clean_lines_flagged_list": flagged_lines,
+            "hard_negatives_flagged": hard_negatives}
+
+
+def find_real_photos(explicit=None):
+    """Real photographs bundled with PyPI packages (scikit-image's skimage/data, scikit-learn's
+    sklearn/datasets/images) in this Python's environment, or the JPEG/PNG files in `explicit`."""
+    found = []
+    if explicit:
+        for name in sorted(os.listdir(explicit)):
+            if name.lower().endswith((".jpg", ".jpeg", ".png")):
+                found.append((os.path.join(explicit, name), "given folder"))
+        return found
+    import importlib.util
+    # Photographs whose licence the package states (CC0 or public domain; CC BY 2.0 for
+    # scikit-learn's two). Drawings, text and scanned pages are left out.
+    places = [("skimage", "data", ["astronaut.png", "camera.png", "coffee.png", "chelsea.png", "rocket.jpg",
+                                   "coins.png", "brick.png", "grass.png", "gravel.png", "hubble_deep_field.jpg",
+                                   "retina.jpg", "ihc.png"]),
+              ("sklearn", os.path.join("datasets", "images"), ["china.jpg", "flower.jpg"])]
+    for package, sub, names in places:
+        spec = importlib.util.find_spec(package)
+        if not spec or not spec.submodule_search_locations:
+            continue
+        folder = os.path.join(list(spec.submodule_search_locations)[0], sub)
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.isfile(path) and name.lower().endswith((".jpg", ".jpeg", ".png")):
+                found.append((path, package))
+    return found
+
+
+def classification_line(source_ref, label):
+    return json.dumps({"source-ref": source_ref, "label": 1, "label-metadata": {
+        "class-name": label, "confidence": 1, "type": "groundtruth/image-classification", "human-annotated": "yes",
+        "creation-date": "2024-06-01T10:00:00.000000", "job-name": "labeling-job/bench/real-photos"}})
 
 
 def fmt(value, digits=1):
@@ -262,9 +360,14 @@ def main():
     p.add_argument("--skip-build", action="store_true", help="use the binary already in /work/bench-build")
     p.add_argument("--methods-sample", type=int, default=300,
                    help="JPEGs for the decode-method comparison (0: skip; default 300)")
+    p.add_argument("--real-photos", default="auto", metavar="DIR",
+                   help="real photographs to count the pixel checks' false flags on: a folder of JPEG/PNG files, "
+                        "'auto' (default: those bundled with scikit-image and scikit-learn, when installed) or 'none'")
+    p.add_argument("--tiny", help="a folder made by generate_dataset.py --tiny: full mode with and without the "
+                                  "pixel checks (the near-duplicate index at that many images)")
     args = p.parse_args()
-    if not args.photos and not args.many:
-        p.error("give --photos and/or --many")
+    if not args.photos and not args.many and not args.tiny and args.real_photos in ("auto", "none"):
+        p.error("give --photos, --many, --tiny and/or --real-photos DIR")
     os.makedirs(args.out, exist_ok=True)
     jobs = str(args.jobs)
     ensure_tools()
@@ -313,6 +416,8 @@ def main():
         write_list(os.path.join(lists, "png.list"), by_format["png"])
         jpeg_mp = sum(mp[x] for x in by_format["jpeg"])
         mapping = "s3://%s=%s" % (BUCKET, folder)
+        test_manifest = os.path.join(folder, expected.get("test_manifest") or "test.manifest")
+        test_args = ["--test", test_manifest] if os.path.exists(test_manifest) else []
         results["photos"] = {"folder": folder, "files": len(paths), "gigapixels": total_mp / 1e3,
                              "bytes": sum(os.path.getsize(x) for x in paths), "jpeg": len(by_format["jpeg"]),
                              "png": len(by_format["png"]), "manifest_lines": sum(1 for _ in open(manifest))}
@@ -324,10 +429,21 @@ def main():
             for run_name in ("first run", "second run"):
                 report = os.path.join(args.out, "preflight-%s-%s.json" % (mode, run_name.split()[0]))
                 m = timed("preflight %s %s" % (mode, run_name),
-                          [preflight, "check", manifest, "--map", mapping, "--mode", mode, "--jobs", jobs,
-                           "--format", "json", "--output", report], args.out, env=cache)
+                          [preflight, "check", manifest] + test_args + ["--map", mapping, "--mode", mode, "--jobs",
+                                                                         jobs, "--format", "json", "--output", report],
+                          args.out, env=cache)
                 rep = json.load(open(report))
                 pf[(mode, run_name)] = (m, report, rep["summary"]["images_examined"])
+        # The cost of the pixel checks: the same first full run with all six codes ignored (then
+        # the pixel measures are not computed at all).
+        report = os.path.join(args.out, "preflight-full-nopixel.json")
+        ignore = [a for code in PIXEL_CODES for a in ("--ignore", code)]
+        if os.path.exists(report):
+            os.remove(report)
+        m = timed("preflight full first run, pixel checks ignored",
+                  [preflight, "check", manifest] + test_args + ["--map", mapping, "--mode", "full", "--jobs", jobs]
+                  + ignore + ["--format", "json", "--output", report], args.out, env=fresh_cache("photos-nopixel"))
+        nopixel = (m, json.load(open(report))["summary"]["images_examined"]) if os.path.exists(report) else None
         pillow_full_report = os.path.join(args.out, "pillow-full.json")
         pil_full = timed("pillow verify+load", [sys.executable, pillow, manifest, "--map", mapping, "--jobs", jobs,
                                                 "--report", pillow_full_report], args.out)
@@ -351,6 +467,8 @@ def main():
             m, report, images = pf[("full", run_name)]
             row("Preflight", "full, %s%s" % (run_name, " (\"cached\")" if run_name == "second run" else ""),
                 images, total_mp, m, base_full)
+        if nopixel:
+            row("Preflight", "full, first run, six pixel codes ignored", nopixel[1], total_mp, nopixel[0], base_full)
         row("jpeginfo -c + pngcheck", "full check", len(by_format["jpeg"]) + len(by_format["png"]), total_mp, jp,
             base_full)
         row("djpeg", "full decode (JPEGs only)", len(by_format["jpeg"]), jpeg_mp, dj, None)
@@ -373,6 +491,29 @@ def main():
         corrupt = [os.path.join(folder, c) for c in expected["corrupt_files"]]
         full_missed, full_unexpected = compare_expected(expected, full_by_line, "full")
         head_missed, head_unexpected = compare_expected(expected, head_by_line, "header")
+        line_counts = {"lines": sum(1 for _ in open(manifest))}
+        full_by_test_line, head_by_test_line = {}, {}
+        if test_args:
+            line_counts["test_lines"] = sum(1 for _ in open(test_manifest))
+            _, full_by_test_line, _ = preflight_findings(pf[("full", "first run")][1], "testing")
+            _, head_by_test_line, _ = preflight_findings(pf[("header", "first run")][1], "testing")
+            missed, unexpected = compare_expected(expected, full_by_test_line, "full", "test_lines", "test ")
+            full_missed += missed
+            full_unexpected += unexpected
+            missed, unexpected = compare_expected(expected, head_by_test_line, "header", "test_lines", "test ")
+            head_missed += missed
+            head_unexpected += unexpected
+        pixels = pixel_scores(expected, {"lines": full_by_line, "test_lines": full_by_test_line}, line_counts)
+        m_full = pf[("full", "first run")][0]
+        pixels["cost"] = {
+            "with_checks": {"wall": m_full["wall"], "cpu": m_full["cpu"], "rss_mb": m_full["rss_mb"]},
+            "without_checks": {"wall": nopixel[0]["wall"], "cpu": nopixel[0]["cpu"], "rss_mb": nopixel[0]["rss_mb"]}
+            if nopixel else None}
+        if pixels["cost"]["without_checks"]:
+            w = pixels["cost"]["without_checks"]
+            pixels["cost"]["ratio_wall"] = m_full["wall"] / max(w["wall"], 0.01)
+            pixels["cost"]["ratio_cpu"] = m_full["cpu"] / max(w["cpu"], 0.01)
+        results["pixel_checks"] = pixels
         results["findings"] = {
             "jpeginfo_pngcheck_flagged": len(theirs),
             "jpeginfo_pngcheck_flagged_files": theirs,
@@ -385,7 +526,8 @@ def main():
             "injected_corrupt_missed_by_pillow": [c for c in corrupt if pil_report.get(c, "ok") == "ok"],
             "expected_missed_full": full_missed, "unexpected_full": full_unexpected,
             "expected_missed_header": head_missed, "unexpected_header": head_unexpected,
-            "defective_lines": len(expected["lines"]),
+            "defective_lines": sum(1 for e in list(expected["lines"].values())
+                                   + list((expected.get("test_lines") or {}).values()) if e.get("codes")),
         }
         for mode in ("full", "header"):
             a = [(x["code"], x.get("line"), x.get("image")) for x in
@@ -483,6 +625,59 @@ def main():
                 r["mb_per_s"] = size_mb / m["wall"]
                 r["mb_per_cpu_s"] = size_mb / m["cpu"]
 
+    # ------------------------------------------------------------ real third-party photos
+    real = [] if args.real_photos == "none" else find_real_photos(None if args.real_photos == "auto" else args.real_photos)
+    if real:
+        folder = os.path.join(args.out, "real-photos")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(os.path.join(folder, "images"))
+        lines = []
+        for k, (path, origin) in enumerate(real):
+            name = "%02d-%s" % (k, os.path.basename(path))
+            shutil.copyfile(path, os.path.join(folder, "images", name))
+            lines.append(classification_line("s3://real-photos/images/" + name, origin))
+        manifest = os.path.join(folder, "train.manifest")
+        write_list(manifest, lines)
+        report = os.path.join(folder, "preflight-full.json")
+        log("real photos: %d files" % len(real))
+        m = timed("preflight full, real photos", [preflight, "check", manifest, "--map", "s3://real-photos=" + folder,
+                                                  "--mode", "full", "--jobs", jobs, "--format", "json", "--output",
+                                                  report], args.out, env=fresh_cache("real-photos"))
+        _, by_line, _ = preflight_findings(report) if os.path.exists(report) else (None, {}, None)
+        per_file = {os.path.basename(path): sorted(set(c for c in by_line.get(k + 1, []) if c in PIXEL_CODES))
+                    for k, (path, _) in enumerate(real)}
+        results["real_photos"] = {"files": {os.path.basename(p): o for p, o in real}, "pixel_codes": per_file,
+                                  "counts": {c: sum(1 for v in per_file.values() if c in v) for c in PIXEL_CODES},
+                                  "flagged": sum(1 for v in per_file.values() if v), "wall": m["wall"]}
+
+    # ------------------------------------------------------------ tiny images: the near-duplicate index
+    if args.tiny:
+        folder = os.path.abspath(args.tiny)
+        manifest = os.path.join(folder, "train.manifest")
+        mapping = "s3://%s=%s" % (BUCKET, folder)
+        with open(os.path.join(folder, "expected.json")) as f:
+            tiny_expected = json.load(f)
+        WARM[:] = [os.path.join(folder, r["path"]) for r in read_tsv(folder)]
+        lines = tiny_expected.get("train_line_count") or sum(1 for _ in open(manifest))
+        tiny = {"folder": folder, "lines": lines}
+        ignore = [a for code in PIXEL_CODES for a in ("--ignore", code)]
+        for label, extra in (("with pixel checks", []), ("pixel checks ignored", ignore)):
+            report = os.path.join(args.out, "preflight-tiny-%s.json" % label.split()[0])
+            if os.path.exists(report):
+                os.remove(report)
+            m = timed("preflight full tiny, %s" % label, [preflight, "check", manifest, "--map", mapping, "--mode",
+                                                         "full", "--jobs", jobs] + extra +
+                      ["--format", "json", "--output", report], args.out, env=fresh_cache("tiny-" + label.split()[0]))
+            images = json.load(open(report))["summary"]["images_examined"] if os.path.exists(report) else 0
+            r = row("Preflight", "full, %d tiny images, %s" % (lines, label), images, images * 96 * 72 / 1e6, m)
+            r["lines"] = lines
+            tiny[label] = {"wall": m["wall"], "cpu": m["cpu"], "rss_mb": m["rss_mb"], "report": os.path.exists(report)}
+            if label == "with pixel checks" and os.path.exists(report):
+                _, by_line, _ = preflight_findings(report)
+                tiny["scores"] = pixel_scores(tiny_expected, {"lines": by_line}, {"lines": lines})
+        WARM[:] = []
+        results["tiny"] = tiny
+
     results["seconds_total"] = time.time() - started
 
     # ------------------------------------------------------------ table
@@ -535,6 +730,51 @@ def main():
                 print("  " + x)
             print("second run (cache) reports the same findings as the first, %s mode: %s" % (
                 mode, f["second_run_same_findings_" + mode]))
+    def print_scores(scores, title):
+        print("\n%s:" % title)
+        for code, sc in scores["codes"].items():
+            print("  %-38s TP %4d  FP %4d  FN %4d  precision %s  recall %s" % (
+                code, sc["true_positives"], len(sc["false_positives"]), len(sc["false_negatives"]),
+                "-" if sc["precision"] is None else "%.3f" % sc["precision"],
+                "-" if sc["recall"] is None else "%.3f" % sc["recall"]))
+            for label in sc["false_positives"][:10]:
+                print("      false positive %s" % label)
+            for label in sc["false_negatives"][:10]:
+                print("      false negative %s" % label)
+        print("  clean lines given a pixel code: %d of %d (%s)" % (
+            scores["clean_lines_flagged"], scores["clean_lines"],
+            "-" if scores["clean_false_flag_rate"] is None else "%.2f%%" % (100 * scores["clean_false_flag_rate"])))
+        for x in scores["clean_lines_flagged_list"][:10]:
+            print("      %s" % x)
+        print("  hard negatives flagged (mirrored, dim, ...): %d" % len(scores["hard_negatives_flagged"]))
+        for x in scores["hard_negatives_flagged"][:10]:
+            print("      %s" % x)
+
+    if "pixel_checks" in results:
+        print_scores(results["pixel_checks"], "Pixel checks against expected.json (full mode, first run)")
+        cost = results["pixel_checks"]["cost"]
+        if cost.get("without_checks"):
+            a, b = cost["with_checks"], cost["without_checks"]
+            print("  cost: with the checks %.2f s wall, %.1f s CPU; six codes ignored %.2f s wall, %.1f s CPU: "
+                  "%.2fx wall, %.2fx CPU" % (a["wall"], a["cpu"], b["wall"], b["cpu"], cost["ratio_wall"],
+                                             cost["ratio_cpu"]))
+        else:
+            print("  cost: the run with the six codes ignored gave no report (are the codes known to this binary?)")
+    if "real_photos" in results:
+        rp = results["real_photos"]
+        print("\nReal photos (%d files): %d given a pixel code" % (len(rp["files"]), rp["flagged"]))
+        for name, codes in rp["pixel_codes"].items():
+            print("  %-28s %-14s %s" % (name, rp["files"][name], ", ".join(codes) or "-"))
+    if "tiny" in results:
+        t = results["tiny"]
+        a, b = t.get("with pixel checks"), t.get("pixel checks ignored")
+        if a and b:
+            print("\nTiny images (%d lines): with the pixel checks %.2f s wall, %.1f s CPU, %.0f MB; ignored %.2f s "
+                  "wall, %.1f s CPU, %.0f MB" % (t["lines"], a["wall"], a["cpu"], a["rss_mb"], b["wall"], b["cpu"],
+                                                 b["rss_mb"]))
+        if t.get("scores"):
+            print_scores(t["scores"], "Tiny images: pixel checks against expected.json")
+
     # ------------------------------------------------------------ goals (from the tracker issue)
     def find(tool, mode_start):
         return next((r for r in rows if r["tool"] == tool and r["mode"].startswith(mode_start)), None)
