@@ -8,6 +8,10 @@ Two modes:
   photos (default)  N images (70% JPEG at quality 90, 30% PNG) from 640x480 to 4096x3072,
                     `train.manifest`, `expected.json` (line -> expected codes) and
                     `images.tsv` (every file written: path, format, width, height, bytes).
+  --tiny N          N distinct 96x72 JPEGs (a random 12x9 colour grid and a shape each), 1% of
+                    them planted near-duplicates (re-encoded or brightened copies of an
+                    earlier one), a classification `train.manifest`, `expected.json`,
+                    `images.tsv`: the near-duplicate index at scale.
   --many N          N distinct small files (640x480 JPEGs: a few base pictures, each copy
                     made unique by a COM segment) and manifests of the sizes given with
                     --lines (default 100000 and 250000 lines), for the header-mode and
@@ -707,6 +711,83 @@ def generate_many(args):
         print("wrote %s (%.1f MB)" % (name, os.path.getsize(name) / 1e6), file=sys.stderr)
 
 
+# ---------------------------------------------------------------- tiny images mode
+
+def _tiny_picture(seed, i):
+    """A 96x72 picture of its own: a random 12x9 colour grid enlarged smoothly (so its
+    perceptual hash is its own) and one flat shape."""
+    rng = np.random.default_rng([seed, 7, i])
+    grid = rng.integers(0, 256, (9, 12, 3), dtype=np.uint8)
+    im = Image.fromarray(grid, "RGB").resize((96, 72), Image.BICUBIC)
+    x, y = int(rng.integers(0, 60)), int(rng.integers(0, 40))
+    w, h = int(rng.integers(16, 36)), int(rng.integers(16, 32))
+    ImageDraw.Draw(im).ellipse([x, y, x + w, y + h], fill=tuple(int(v) for v in rng.integers(0, 256, 3)))
+    return im
+
+
+def _tiny_chunk(job):
+    """Writes the files of indices [start, stop); a planted near-duplicate (sources[i]) is its
+    source's picture re-encoded at quality 50 or brightened (+25 levels, contrast x0.85)."""
+    start, stop, sources, out, seed = job
+    for i in range(start, stop):
+        if i in sources:
+            src = sources[i]
+            im = _tiny_picture(seed, src)
+            quality = 50 if i % 2 else 90
+            if not i % 2:
+                im = _levels(im, 0.85, 25, 128)
+        else:
+            im, quality = _tiny_picture(seed, i), 85
+        path = os.path.join(out, "tiny/%03d/t-%06d.jpg" % (i // 1000, i))
+        if i == start or i % 1000 == 0:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        im.save(path, "JPEG", quality=quality)
+    return stop - start
+
+
+def generate_tiny(args):
+    out = args.output
+    n = args.tiny
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng([args.seed, 8])
+    planted = sorted(int(i) for i in rng.permutation(np.arange(1, n))[:int(round(n * args.tiny_duplicate_rate))])
+    sources = {i: int(rng.integers(0, i)) for i in planted}
+    sources = {i: src for i, src in sources.items() if src not in sources}  # copies of originals only
+    step = 2000
+    jobs = [(a, min(n, a + step), {i: s for i, s in sources.items() if a <= i < a + step}, out, args.seed)
+            for a in range(0, n, step)]
+    done = 0
+    with multiprocessing.Pool(args.jobs) as pool:
+        for count in pool.imap_unordered(_tiny_chunk, jobs):
+            done += count
+            if done % 50000 < step:
+                print("  %d/%d tiny images" % (done, n), file=sys.stderr, flush=True)
+    expected, tsv = {}, []
+    with open(os.path.join(out, "train.manifest"), "w") as f:
+        for i in range(n):
+            rel = "tiny/%03d/t-%06d.jpg" % (i // 1000, i)
+            f.write(json.dumps({"source-ref": "s3://%s/%s" % (BUCKET, rel), "label": i % 2, "label-metadata": {
+                "class-name": "class%d" % (i % 2), "confidence": 1, "type": "groundtruth/image-classification",
+                "human-annotated": "yes", "creation-date": "2024-06-01T10:00:00.000000",
+                "job-name": "labeling-job/bench/tiny"}}) + "\n")
+            tsv.append("%s\tjpeg\t96\t72\t%d\t%s" % (rel, os.path.getsize(os.path.join(out, rel)),
+                                                     "near_duplicate" if i in sources else ""))
+            if i in sources:
+                expected[str(i + 1)] = {"defect": "near_duplicate_" + ("reencoded" if i % 2 else "brightness"),
+                                        "codes": [NEAR], "must_not": [], "full_mode_only": True, "image": rel,
+                                        "first_line": sources[i] + 1}
+    with open(os.path.join(out, "images.tsv"), "w") as f:
+        f.write("path\tformat\twidth\theight\tbytes\tdefect\n" + "\n".join(tsv) + "\n")
+    doc = {"generator": "Benchmarks/generate_dataset.py --tiny", "seed": args.seed, "images": n,
+           "manifest": "train.manifest", "map": "s3://%s=%s" % (BUCKET, os.path.abspath(out)),
+           "pixel_codes": PIXEL_CODES, "train_line_count": n, "lines": expected,
+           "note": "96x72 JPEGs, each its own picture but the planted near-duplicates (lines, 1-based): a "
+                   "re-encoded or brightened copy of the picture on first_line."}
+    with open(os.path.join(out, "expected.json"), "w") as f:
+        json.dump(doc, f, indent=1, sort_keys=True)
+    print("wrote %s: %d tiny images, %d planted near-duplicates" % (out, n, len(expected)), file=sys.stderr)
+
+
 def parse_size_mix(text):
     if text in SIZE_MIXES:
         return SIZE_MIXES[text]
@@ -737,11 +818,17 @@ def main():
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--many", type=int, metavar="N", help="many-small-files mode: N distinct files")
     p.add_argument("--lines", default="100000,250000", help="many mode: manifest sizes (default 100000,250000)")
+    p.add_argument("--tiny", type=int, metavar="N",
+                   help="tiny-images mode: N distinct 96x72 JPEGs and a classification manifest, with planted "
+                        "near-duplicates (--tiny-duplicate-rate), for the near-duplicate index at scale")
+    p.add_argument("--tiny-duplicate-rate", type=float, default=0.01, help="tiny mode: share of near-duplicates")
     args = p.parse_args()
     args.lines = [int(x) for x in args.lines.split(",") if x]
     if os.path.abspath(args.output).startswith(os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))):
         sys.exit("refusing to write inside the repository: choose a folder outside it (e.g. /work/bench-data/...)")
-    if args.many:
+    if args.tiny:
+        generate_tiny(args)
+    elif args.many:
         generate_many(args)
     else:
         generate_photos(args)
