@@ -37,7 +37,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg")]
         ),
         // Everything Preflight knows about one image file.
-        .target(name: "ImageEngine", dependencies: ["CPNGShim", "CJPEGShim"]),
+        .target(name: "ImageEngine", dependencies: ["CPixelAverager", "CPNGShim", "CJPEGShim"]),
         // A strict JSON reader and an ordered JSON writer for manifests and reports.
         .target(name: "PreflightJSON"),
         // Where bytes come from: one protocol for local files and object stores.

@@ -16,6 +16,8 @@ typedef struct {
     const pf_jpeg_options *options;
     struct jpeg_progress_mgr progress;
     JSAMPARRAY rows;
+    pf_grey_averager picture;
+    int picturing;
 } pf_jpeg_context;
 
 static void copy_message(char *dst, size_t cap, const char *src) {
@@ -100,6 +102,28 @@ void pf_jpeg_default_options(pf_jpeg_options *options) {
     options->max_scans = 100;
     options->max_memory = 1024ULL * 1024ULL * 1024ULL;
     options->max_warnings = 100;
+    options->picture_side = 0;
+}
+
+/* The coarsest scale, at most `denominator`, whose output reaches two thirds of `side` on
+   the longest side: the grey averager makes pictures from 2/3 to 2 times `side` long. */
+static unsigned picture_denominator(unsigned denominator, JDIMENSION width, JDIMENSION height, uint32_t side) {
+    JDIMENSION longest = width > height ? width : height;
+    while (denominator > 1 && longest / denominator < side * 2 / 3) denominator /= 2;
+    return denominator;
+}
+
+/* Hands the rows decoded so far to the caller as a grey picture. */
+static void finish_picture(pf_jpeg_context *ctx) {
+    if (!ctx->picturing) return;
+    ctx->picturing = 0;
+    pf_grey_picture *picture = &ctx->result->picture;
+    picture->pixels = pf_grey_finish(&ctx->picture);
+    if (picture->pixels) {
+        picture->width = ctx->picture.out_width;
+        picture->height = ctx->picture.out_height;
+    }
+    pf_grey_release(&ctx->picture);
 }
 
 static void record_header(j_decompress_ptr d, pf_jpeg_result *r) {
@@ -132,6 +156,7 @@ void pf_jpeg_read(const uint8_t *data, size_t size, const pf_jpeg_options *optio
     if (setjmp(ctx.escape)) {
         /* jpeg_destroy_decompress frees every pool, including the scanline buffer. */
         jpeg_destroy_decompress(&cinfo);
+        finish_picture(&ctx);
         if (result->status != PF_JPEG_REFUSED) result->status = PF_JPEG_ERROR;
         return;
     }
@@ -169,7 +194,23 @@ void pf_jpeg_read(const uint8_t *data, size_t size, const pf_jpeg_options *optio
         cinfo.dct_method = JDCT_IFAST;
         cinfo.do_fancy_upsampling = FALSE;
         cinfo.do_block_smoothing = FALSE;
+        int grey_source = cinfo.jpeg_color_space == JCS_GRAYSCALE || cinfo.jpeg_color_space == JCS_YCbCr
+            || cinfo.jpeg_color_space == JCS_RGB;
+        if (options->picture_side > 0 && grey_source) {
+            cinfo.scale_denom = picture_denominator(cinfo.scale_denom, cinfo.image_width, cinfo.image_height,
+                                                    options->picture_side);
+            /* Only the luma is turned into pixels; every component is still entropy-decoded,
+               which is where damage shows. */
+            cinfo.out_color_space = JCS_GRAYSCALE;
+        }
         jpeg_start_decompress(&cinfo);
+        if (options->picture_side > 0 && grey_source) {
+            if (!pf_grey_start(&ctx.picture, cinfo.output_width, cinfo.output_height, options->picture_side)) {
+                pf_grey_release(&ctx.picture);
+            } else {
+                ctx.picturing = 1;
+            }
+        }
         result->output_height = cinfo.output_height;
         JDIMENSION row_stride = cinfo.output_width * (JDIMENSION)cinfo.output_components;
         ctx.rows = (*cinfo.mem->alloc_sarray)((j_common_ptr)&cinfo, JPOOL_IMAGE, row_stride,
@@ -177,6 +218,11 @@ void pf_jpeg_read(const uint8_t *data, size_t size, const pf_jpeg_options *optio
         while (cinfo.output_scanline < cinfo.output_height) {
             JDIMENSION got = jpeg_read_scanlines(&cinfo, ctx.rows, (JDIMENSION)cinfo.rec_outbuf_height);
             if (got == 0) break;
+            if (ctx.picturing) {
+                for (JDIMENSION i = 0; i < got; i++) {
+                    pf_grey_add_row(&ctx.picture, result->rows_decoded + i, ctx.rows[i], cinfo.output_components);
+                }
+            }
             result->rows_decoded += got;
         }
         result->scans = (uint32_t)cinfo.input_scan_number;
@@ -184,5 +230,6 @@ void pf_jpeg_read(const uint8_t *data, size_t size, const pf_jpeg_options *optio
     jpeg_finish_decompress(&cinfo);
     result->end_offset = size - cinfo.src->bytes_in_buffer;
     jpeg_destroy_decompress(&cinfo);
+    finish_picture(&ctx);
     result->status = PF_JPEG_OK;
 }

@@ -1,5 +1,6 @@
 #include "pf_png.h"
 #include "pf_png_idat.h"
+#include "pf_png_thumb.h"
 
 #include <libdeflate.h>
 #include <png.h>
@@ -282,7 +283,128 @@ static int notes_palette_indexes(png_structp png, png_infop info) {
     return entries < (1 << png_get_bit_depth(png, info));
 }
 
+/* The rows of the image data as grey, averaged into a small picture. */
+typedef struct {
+    pf_grey_averager averager;
+    int started;
+    int bit_depth, color_type;
+    uint32_t width;
+    uint8_t palette[256];   /* palette index -> grey */
+    uint8_t *samples;       /* one row's samples */
+} picture_rows;
+
+static void picture_row(void *context, uint32_t y, const uint8_t *pixels) {
+    picture_rows *p = (picture_rows *)context;
+    pf_grey_averager *a = &p->averager;
+    if (!pf_grey_wants_row(a, y)) return;
+    int depth = p->bit_depth;
+    if (depth == 8 && p->color_type != PNG_COLOR_TYPE_PALETTE) {
+        int channels = p->color_type == PNG_COLOR_TYPE_RGB ? 3 : p->color_type == PNG_COLOR_TYPE_RGB_ALPHA ? 4
+            : p->color_type == PNG_COLOR_TYPE_GRAY_ALPHA ? 2 : 1;
+        pf_grey_add_row(a, y, pixels, channels);
+        return;
+    }
+    for (uint32_t i = 0; i < a->samples; i++) {
+        size_t x = (size_t)i * a->step;
+        uint32_t grey;
+        if (depth == 16) {
+            /* The high byte of each sample. */
+            switch (p->color_type) {
+            case PNG_COLOR_TYPE_RGB:
+            case PNG_COLOR_TYPE_RGB_ALPHA: {
+                const uint8_t *q = pixels + x * (p->color_type == PNG_COLOR_TYPE_RGB ? 6 : 8);
+                grey = (77u * q[0] + 150u * q[2] + 29u * q[4] + 128u) >> 8;
+                break;
+            }
+            case PNG_COLOR_TYPE_GRAY_ALPHA: grey = pixels[x * 4]; break;
+            default: grey = pixels[x * 2]; break;
+            }
+        } else {
+            /* 1, 2, 4 or 8 bits: grey levels or palette indexes, packed from the high bit. */
+            size_t bit = x * (size_t)depth;
+            uint32_t value = (pixels[bit / 8] >> (8 - depth - (int)(bit % 8))) & ((1u << depth) - 1);
+            grey = p->color_type == PNG_COLOR_TYPE_PALETTE ? p->palette[value] : value * 255u / ((1u << depth) - 1);
+        }
+        p->samples[i] = (uint8_t)grey;
+    }
+    pf_grey_add_samples(a, y, p->samples);
+}
+
+static int start_picture(picture_rows *p, png_structp png, png_infop info, uint32_t side) {
+    memset(p, 0, sizeof *p);
+    p->bit_depth = png_get_bit_depth(png, info);
+    p->color_type = png_get_color_type(png, info);
+    p->width = png_get_image_width(png, info);
+    png_colorp palette;
+    int entries = 0;
+    if (p->color_type == PNG_COLOR_TYPE_PALETTE && png_get_PLTE(png, info, &palette, &entries) != 0) {
+        for (int i = 0; i < entries && i < 256; i++) {
+            p->palette[i] = (uint8_t)((77u * palette[i].red + 150u * palette[i].green + 29u * palette[i].blue + 128u) >> 8);
+        }
+    }
+    p->started = pf_grey_start(&p->averager, p->width, png_get_image_height(png, info), side);
+    p->samples = p->started ? malloc(p->averager.samples > 0 ? p->averager.samples : 1) : NULL;
+    if (p->samples == NULL) p->started = 0;
+    return p->started;
+}
+
+static void end_picture(picture_rows *p, int keep, pf_grey_picture *picture) {
+    if (p->started && keep) {
+        picture->pixels = pf_grey_finish(&p->averager);
+        if (picture->pixels) {
+            picture->width = p->averager.out_width;
+            picture->height = p->averager.out_height;
+        }
+    }
+    pf_grey_release(&p->averager);
+    free(p->samples);
+    p->samples = NULL;
+    p->started = 0;
+}
+
+void pf_png_picture(const uint8_t *data, size_t size, uint32_t side, uint64_t max_pixels,
+                    pf_grey_picture *picture) {
+    memset(picture, 0, sizeof *picture);
+    pf_small_picture small;
+    memset(&small, 0, sizeof small);
+    pf_png_thumbnail(data, size, side, max_pixels, &small);
+    if (small.status != 0 || small.pixels == NULL) {
+        pf_picture_free(small.pixels);
+        return;
+    }
+    pf_grey_averager a;
+    if (pf_grey_start(&a, small.out_width, small.out_height, side)) {
+        for (uint32_t y = 0; y < small.out_height; y++) {
+            pf_grey_add_row(&a, y, small.pixels + (size_t)y * small.out_width * 3, 3);
+        }
+        picture->pixels = pf_grey_finish(&a);
+        if (picture->pixels) {
+            picture->width = a.out_width;
+            picture->height = a.out_height;
+        }
+    }
+    pf_grey_release(&a);
+    pf_picture_free(small.pixels);
+}
+
+static void check(const uint8_t *data, size_t size, uint64_t max_pixels, uint32_t picture_side,
+                  pf_png_result *result, pf_grey_picture *picture);
+
 void pf_png_check(const uint8_t *data, size_t size, uint64_t max_pixels, pf_png_result *result) {
+    check(data, size, max_pixels, 0, result, NULL);
+}
+
+void pf_png_check_picture(const uint8_t *data, size_t size, uint64_t max_pixels, uint32_t picture_side,
+                          pf_png_result *result, pf_grey_picture *picture) {
+    memset(picture, 0, sizeof *picture);
+    check(data, size, max_pixels, picture_side, result, picture);
+    if (picture_side > 0 && picture->pixels == NULL && result->status == PF_PNG_OK) {
+        pf_png_picture(data, size, picture_side, max_pixels, picture);
+    }
+}
+
+static void check(const uint8_t *data, size_t size, uint64_t max_pixels, uint32_t picture_side,
+                  pf_png_result *result, pf_grey_picture *picture) {
     pf_png_context ctx;
     init_context(&ctx, data, size, result);
     ctx.stand_in = STAND_IN_WAITING;
@@ -312,8 +434,15 @@ void pf_png_check(const uint8_t *data, size_t size, uint64_t max_pixels, pf_png_
     png_read_update_info(png, info);
 
     pf_png_image image = image_of(png, info);
-    switch (pf_png_check_idat(data, size, ctx.first_idat_data, ctx.first_idat_length, &image,
-                              result, &ctx.resume, &ctx.idat_after_rows)) {
+    /* The picture is finished before png_read_end, the one libpng call left that may longjmp. */
+    picture_rows rows;
+    pf_png_row_sink sink = { picture_row, &rows, 0 };
+    int picturing = picture != NULL && picture_side > 0 && start_picture(&rows, png, info, picture_side);
+    if (picture != NULL && picture_side > 0 && !picturing) end_picture(&rows, 0, picture);
+    pf_idat_outcome outcome = pf_png_check_idat(data, size, ctx.first_idat_data, ctx.first_idat_length, &image,
+                                                result, &ctx.resume, &ctx.idat_after_rows, picturing ? &sink : NULL);
+    if (picturing) end_picture(&rows, outcome == PF_IDAT_READ && sink.delivered, picture);
+    switch (outcome) {
     case PF_IDAT_FAILED:
         png_destroy_read_struct(&png, &info, &end_info);
         return;

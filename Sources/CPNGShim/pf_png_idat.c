@@ -376,10 +376,69 @@ typedef struct {
     uint64_t position;    /* the index of the next byte to come */
 } filter_bytes;
 
+/* The rows, unfiltered, for a row sink (non-interlaced images only). */
+typedef struct {
+    pf_png_row_sink *sink;
+    uint8_t *current, *previous;  /* each a filter byte and the row */
+    size_t length;                /* with the filter byte */
+    size_t filled;
+    size_t pixel_bytes;           /* the filters' "bpp": bytes of one pixel, at least 1 */
+    uint32_t y;
+} unfiltered_rows;
+
 typedef struct {
     idat_pieces in;
     filter_bytes out;
+    unfiltered_rows rows;
 } idat_stream;
+
+static uint8_t paeth(uint8_t a, uint8_t b, uint8_t c) {
+    int p = (int)a + b - c;
+    int pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/* Undoes a row's filter (PNG section 9), given the previous row unfiltered. */
+static void unfilter(uint8_t filter, uint8_t *row, const uint8_t *above, size_t length, size_t bpp) {
+    switch (filter) {
+    case 1:
+        for (size_t i = bpp; i < length; i++) row[i] = (uint8_t)(row[i] + row[i - bpp]);
+        break;
+    case 2:
+        for (size_t i = 0; i < length; i++) row[i] = (uint8_t)(row[i] + above[i]);
+        break;
+    case 3:
+        for (size_t i = 0; i < bpp && i < length; i++) row[i] = (uint8_t)(row[i] + (above[i] >> 1));
+        for (size_t i = bpp; i < length; i++) row[i] = (uint8_t)(row[i] + ((row[i - bpp] + above[i]) >> 1));
+        break;
+    case 4:
+        for (size_t i = 0; i < bpp && i < length; i++) row[i] = (uint8_t)(row[i] + above[i]);
+        for (size_t i = bpp; i < length; i++) row[i] = (uint8_t)(row[i] + paeth(row[i - bpp], above[i], above[i - bpp]));
+        break;
+    default:
+        break;
+    }
+}
+
+/* Gathers the inflated bytes into rows (their filter bytes already checked). */
+static void gather_rows(unfiltered_rows *r, const uint8_t *data, size_t size) {
+    while (size > 0) {
+        size_t n = r->length - r->filled;
+        if (n > size) n = size;
+        memcpy(r->current + r->filled, data, n);
+        r->filled += n;
+        data += n;
+        size -= n;
+        if (r->filled < r->length) return;
+        unfilter(r->current[0], r->current + 1, r->previous + 1, r->length - 1, r->pixel_bytes);
+        r->sink->row(r->sink->context, r->y, r->current + 1);
+        uint8_t *done = r->current;
+        r->current = r->previous;
+        r->previous = done;
+        r->filled = 0;
+        r->y += 1;
+    }
+}
 
 static int next_idat_piece(void *context, const uint8_t **data, size_t *size) {
     idat_pieces *p = &((idat_stream *)context)->in;
@@ -421,11 +480,13 @@ static int check_filter_bytes(void *context, const uint8_t *data, size_t size) {
         if (--f->rows_left == 0) start_pass(f, f->pass + 1);
     }
     f->position = end;
+    unfiltered_rows *rows = &((idat_stream *)context)->rows;
+    if (rows->sink != NULL) gather_rows(rows, data, size);
     return 1;
 }
 
 static int check_well_formed(const uint8_t *data, size_t size, size_t first_data, uint32_t first_length,
-                             const pf_png_image *image, size_t idat_limit, size_t *resume) {
+                             const pf_png_image *image, size_t idat_limit, size_t *resume, pf_png_row_sink *sink) {
     /* The IDAT chunks: whole, CRCs right, no length over libpng's limit. */
     uint32_t idat_crc = libdeflate_crc32(0, "IDAT", 4);
     size_t offset = first_data;
@@ -447,22 +508,39 @@ static int check_well_formed(const uint8_t *data, size_t size, size_t first_data
     }
     if (last_length == 0) return 0;
 
-    idat_stream stream = { { data, first_data, first_length, offset }, { image, 0, 0, 0, 0, 0 } };
+    idat_stream stream = { { data, first_data, first_length, offset }, { image, 0, 0, 0, 0, 0 },
+                           { NULL, NULL, NULL, 0, 0, 0, 0 } };
     start_pass(&stream.out, 0);
+    if (sink != NULL && !image->interlaced) {
+        size_t length = full_row_bytes(image) + 1;
+        stream.rows.current = malloc(length);
+        stream.rows.previous = calloc(length, 1);
+        if (stream.rows.current != NULL && stream.rows.previous != NULL) {
+            size_t pixel_bits = (size_t)image->bit_depth * (size_t)image->channels;
+            stream.rows.sink = sink;
+            stream.rows.length = length;
+            stream.rows.pixel_bytes = pixel_bits >= 8 ? pixel_bits / 8 : 1;
+        }
+    }
     pf_inflate_io io = { next_idat_piece, check_filter_bytes, &stream };
     uint64_t last_code_byte = 0;
     int ok = pf_inflate_strict(&io, image_data_size(image), &last_code_byte)
         && last_code_byte >= last_start
         && (last_code_byte - last_start) / LIBPNG_READ_SIZE == (last_length - 1) / LIBPNG_READ_SIZE;
     if (ok) *resume = offset;
+    if (ok && stream.rows.sink != NULL && stream.rows.y == image->height) sink->delivered = 1;
+    free(stream.rows.current);
+    free(stream.rows.previous);
     return ok;
 }
 
 pf_idat_outcome pf_png_check_idat(const uint8_t *data, size_t size, size_t first_data,
                                   uint32_t first_length, const pf_png_image *image,
-                                  pf_png_result *result, size_t *resume, size_t *after_rows) {
+                                  pf_png_result *result, size_t *resume, size_t *after_rows,
+                                  pf_png_row_sink *sink) {
     size_t idat_limit = pf_png_idat_limit(image);
-    if (check_well_formed(data, size, first_data, first_length, image, idat_limit, resume)) {
+    if (sink != NULL) sink->delivered = 0;
+    if (check_well_formed(data, size, first_data, first_length, image, idat_limit, resume, sink)) {
         result->rows_decoded = image->height;
         *after_rows = 0;
         return PF_IDAT_READ;

@@ -28,6 +28,15 @@ typedef struct {
     int interlaced;
 } pf_png_image;
 
+/* Receives each unfiltered row of a non-interlaced image (without its filter byte), in
+   order, when the image data is well formed and read at full speed. */
+typedef struct {
+    void (*row)(void *context, uint32_t y, const uint8_t *pixels);
+    void *context;
+    /* Set by pf_png_check_idat when every row was delivered. */
+    int delivered;
+} pf_png_row_sink;
+
 /* libpng's largest IDAT chunk without a warning, for this image (png_check_chunk_length). */
 size_t pf_png_idat_limit(const pf_png_image *image);
 
@@ -48,6 +57,7 @@ typedef enum {
    count toward PF_PNG_MAX_IDAT_AFTER_ROWS). Warnings are added to `result`. */
 pf_idat_outcome pf_png_check_idat(const uint8_t *data, size_t size, size_t first_data,
                                   uint32_t first_length, const pf_png_image *image,
-                                  pf_png_result *result, size_t *resume, size_t *after_rows);
+                                  pf_png_result *result, size_t *resume, size_t *after_rows,
+                                  pf_png_row_sink *sink);
 
 #endif

@@ -68,3 +68,74 @@ void pf_averager_release(pf_averager *a) {
 }
 
 void pf_picture_free(void *memory) { free(memory); }
+
+int pf_grey_start(pf_grey_averager *a, uint32_t in_width, uint32_t in_height, uint32_t max_side) {
+    memset(a, 0, sizeof *a);
+    uint32_t longest = in_width > in_height ? in_width : in_height;
+    a->in_width = in_width;
+    a->in_height = in_height;
+    /* Square cells of a whole number of pixels, `cell` on a side, the number that brings the
+       longest side nearest `max_side`: cells of unequal widths would draw a false pattern. */
+    uint32_t cell = max_side > 0 ? (longest + max_side / 2) / max_side : 1;
+    if (cell == 0) cell = 1;
+    a->cell = cell;
+    a->out_width = (in_width + cell - 1) / cell;
+    a->out_height = (in_height + cell - 1) / cell;
+    if (a->out_width == 0) a->out_width = 1;
+    if (a->out_height == 0) a->out_height = 1;
+    a->step = cell / 4;
+    if (a->step == 0) a->step = 1;
+    a->samples = (in_width + a->step - 1) / a->step;
+    size_t cells = (size_t)a->out_width * a->out_height;
+    a->column_cell = malloc(sizeof(uint32_t) * (a->samples > 0 ? a->samples : 1));
+    a->sums = calloc(cells, sizeof(uint32_t));
+    a->counts = calloc(cells, sizeof(uint32_t));
+    if (!a->column_cell || !a->sums || !a->counts) return 0;
+    for (uint32_t i = 0; i < a->samples; i++) a->column_cell[i] = i * a->step / cell;
+    return 1;
+}
+
+void pf_grey_add_samples(pf_grey_averager *a, uint32_t y, const uint8_t *grey) {
+    if (!pf_grey_wants_row(a, y)) return;
+    size_t row = (size_t)(y / a->cell) * a->out_width;
+    uint32_t *sums = a->sums + row, *counts = a->counts + row;
+    for (uint32_t i = 0; i < a->samples; i++) {
+        uint32_t cell = a->column_cell[i];
+        sums[cell] += grey[i];
+        counts[cell] += 1;
+    }
+}
+
+void pf_grey_add_row(pf_grey_averager *a, uint32_t y, const uint8_t *pixels, int channels) {
+    if (!pf_grey_wants_row(a, y)) return;
+    size_t row = (size_t)(y / a->cell) * a->out_width;
+    uint32_t *sums = a->sums + row, *counts = a->counts + row;
+    size_t stride = (size_t)a->step * (size_t)channels;
+    const uint8_t *p = pixels;
+    for (uint32_t i = 0; i < a->samples; i++, p += stride) {
+        /* ITU-R BT.601 luma, as JPEG's YCbCr has it. */
+        uint32_t grey = channels >= 3 ? (77u * p[0] + 150u * p[1] + 29u * p[2] + 128u) >> 8 : p[0];
+        uint32_t cell = a->column_cell[i];
+        sums[cell] += grey;
+        counts[cell] += 1;
+    }
+}
+
+uint8_t *pf_grey_finish(pf_grey_averager *a) {
+    size_t cells = (size_t)a->out_width * a->out_height;
+    uint8_t *out = malloc(cells > 0 ? cells : 1);
+    if (!out) return NULL;
+    for (size_t cell = 0; cell < cells; cell++) {
+        uint32_t n = a->counts[cell];
+        if (n > 0) out[cell] = (uint8_t)((a->sums[cell] + n / 2) / n);
+        else out[cell] = cell >= a->out_width ? out[cell - a->out_width] : 128;
+    }
+    return out;
+}
+
+void pf_grey_release(pf_grey_averager *a) {
+    free(a->column_cell);
+    free(a->sums);
+    free(a->counts);
+    memset(a, 0, sizeof *a);
+}

@@ -58,6 +58,11 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("ignore"), help: ArgumentHelp("Switch a check off by its code (repeatable).", valueName: "CODE"))
     var ignored: [String] = []
 
+    @Option(name: .customLong("threshold"),
+            help: ArgumentHelp("Set a quality check's threshold, e.g. min-sharpness=0.1 (repeatable; `preflight rules --thresholds` lists them).",
+                               valueName: "NAME=VALUE"))
+    var thresholds: [String] = []
+
     @Option(help: "The AWS region, for its dataset quotas (ap-south-1 and eu-west-2 have smaller ones).")
     var region: String?
 
@@ -111,6 +116,10 @@ struct CheckCommand: ParsableCommand {
         for code in ignored where RuleCatalogue.definition(code: code) == nil {
             throw ValidationError("--ignore \(code): no such check (`preflight rules` lists them)")
         }
+        var settings = QualityThresholds()
+        for setting in thresholds {
+            if let problem = settings.set(setting) { throw ValidationError("--threshold \(setting): \(problem)") }
+        }
         if ReportFormats.named(format) == nil {
             throw ValidationError("--format \(format): expected one of \(ReportFormats.all.map { $0.name }.joined(separator: ", "))")
         }
@@ -153,6 +162,7 @@ struct CheckCommand: ParsableCommand {
 
         var options = images.checkOptions(mode: mode, maxPixels: maxPixels, s3: s3, manifestInS3: inS3)
         options.ignored = Set(ignored.map { $0.uppercased() })
+        for setting in thresholds { _ = options.thresholds.set(setting) }
         options.region = region.flatMap(ServiceLimits.region(named:))
         // The quotas of the region the dataset's bucket is in, unless --region says otherwise.
         if options.region == nil, let s3, let bucket = [training, test].compactMap({ $0.flatMap(ObjectLocation.init)?.bucket }).first {

@@ -16,6 +16,9 @@ struct RulesCommand: ParsableCommand {
     @Option(help: "text, or markdown (the docs/RULES.md page).")
     var format: Format = .text
 
+    @Flag(help: "List the quality checks' thresholds that `preflight check --threshold` sets.")
+    var thresholds = false
+
     func validate() throws {
         if let code, RuleCatalogue.definition(code: code) == nil {
             throw ValidationError("no check has the code \(code); `preflight rules` lists them")
@@ -25,9 +28,15 @@ struct RulesCommand: ParsableCommand {
     func run() throws {
         let rules = code.flatMap(RuleCatalogue.definition(code:)).map { [$0] } ?? RuleCatalogue.all
         var out = StandardOutput()
+        if thresholds {
+            out.write(format == .markdown ? RuleDocs.thresholdsMarkdown() : RuleDocs.thresholdsText())
+            out.flush()
+            return
+        }
         switch format {
         case .markdown:
             out.write(RuleDocs.markdown(rules))
+            if code == nil { out.write(RuleDocs.thresholdsMarkdown()) }
         case .text:
             if code != nil {
                 out.write(RuleDocs.text(rules[0]))

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pf_averager.h"
+
 /// What one pass of libjpeg-turbo over a JPEG held in memory found.
 typedef enum {
     PF_JPEG_OK = 0,       ///< read to EOI without a fatal error (warnings may be set)
@@ -35,6 +37,11 @@ typedef struct {
     uint64_t max_memory;
     /// Stop decoding after this many corrupt-data warnings.
     uint32_t max_warnings;
+    /// With the scanlines method, also average the decoded image into a grey picture of at
+    /// most this many pixels on its longest side (0: none). The scale is then lowered, when
+    /// needed, until the decoded image's longest side reaches this size (or 1/1), and
+    /// grey, YCbCr and RGB files are decoded to grey directly. CMYK and YCCK files get none.
+    uint32_t picture_side;
 } pf_jpeg_options;
 
 typedef struct {
@@ -67,6 +74,9 @@ typedef struct {
     int saw_premature_end;
     char message[256];
     char first_warning[256];
+    /// The grey picture asked for by `picture_side`, from the rows decoded (also when the
+    /// data is damaged); its pixels are owned by the caller.
+    pf_grey_picture picture;
 } pf_jpeg_result;
 
 void pf_jpeg_default_options(pf_jpeg_options *options);

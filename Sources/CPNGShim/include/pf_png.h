@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pf_averager.h"
+
 /// What one pass of libpng over a PNG held in memory found.
 /// Every field is a plain value; nothing points into libpng's memory.
 typedef enum {
@@ -50,6 +52,19 @@ void pf_png_read(const uint8_t *data, size_t size, int decode_pixels,
 /// Memory: as `pf_png_read` (libpng's two rows, and at most one row more), plus about
 /// 200 KB. Never longjmps out, never aborts; all memory is released.
 void pf_png_check(const uint8_t *data, size_t size, uint64_t max_pixels, pf_png_result *result);
+
+/// `pf_png_check`, and when the image is intact (status OK), a grey picture of it of at
+/// most `picture_side` pixels on the longest side, for measuring it (alpha ignored). The
+/// rows come from the check itself when it reads them at full speed; otherwise (interlaced
+/// images, unusual streams) from a second, reduced decode. `picture->pixels` is NULL when
+/// none was made.
+void pf_png_check_picture(const uint8_t *data, size_t size, uint64_t max_pixels, uint32_t picture_side,
+                          pf_png_result *result, pf_grey_picture *picture);
+
+/// A grey picture of the PNG (as `pf_png_check_picture` makes), from a decode by libpng
+/// alone; `picture->pixels` is NULL when the image could not be decoded.
+void pf_png_picture(const uint8_t *data, size_t size, uint32_t side, uint64_t max_pixels,
+                    pf_grey_picture *picture);
 
 /// The CRC-32 of PNG chunks (as zlib's), continued from `crc` (0 to start).
 uint32_t pf_crc32(uint32_t crc, const uint8_t *data, size_t size);

@@ -28,6 +28,8 @@ public struct JPEGDecodeOutcome: Sendable, Equatable {
     public var prematureEnd: Bool
     /// libjpeg's view of the colour space (1 grayscale, 2 RGB, 3 YCbCr, 4 CMYK, 5 YCCK).
     public var libjpegColorSpace: Int
+    /// The grey picture asked for (nil for CMYK and YCCK files, or when none was asked for).
+    public var picture: GreyPicture?
 }
 
 public enum JPEGDecoder {
@@ -42,7 +44,7 @@ public enum JPEGDecoder {
     }
 
     public static func decode(_ bytes: [UInt8], method: JPEGDecodeMethod = .default,
-                              limits: Limits, decodePixels: Bool = true) -> JPEGDecodeOutcome {
+                              limits: Limits, decodePixels: Bool = true, pictureSide: Int = 0) -> JPEGDecodeOutcome {
         var options = pf_jpeg_options()
         pf_jpeg_default_options(&options)
         options.decode_pixels = decodePixels ? 1 : 0
@@ -57,6 +59,7 @@ public enum JPEGDecoder {
         options.max_scans = limits.maxScans
         options.max_memory = limits.maxMemoryBytes
         options.max_warnings = limits.maxWarnings
+        options.picture_side = UInt32(clamping: max(0, pictureSide))
         var result = pf_jpeg_result()
         bytes.withUnsafeBufferPointer { buffer in
             pf_jpeg_read(buffer.baseAddress, buffer.count, &options, &result)
@@ -78,7 +81,8 @@ public enum JPEGDecoder {
             benignWarnings: Int(result.benign_warning_count),
             firstWarning: warnings > 0 ? cString(&result.first_warning) : nil,
             prematureEnd: result.saw_premature_end != 0,
-            libjpegColorSpace: Int(result.jpeg_color_space)
+            libjpegColorSpace: Int(result.jpeg_color_space),
+            picture: GreyPicture.taking(&result.picture)
         )
     }
 }

@@ -25,19 +25,26 @@ public struct PNGDecodeOutcome: Sendable, Equatable {
     public var endOffset: Int?
     public var warningCount: Int
     public var firstWarning: String?
+    /// The grey picture asked for, when the image is intact.
+    public var picture: GreyPicture?
 }
 
 /// Reads every row of a PNG to prove the data is intact.
 public enum PNGDecoder {
     /// With `decodePixels` false, only the chunks before the image data are read.
     public static func decode(_ bytes: [UInt8], maxPixels: UInt64, decodePixels: Bool = true,
-                              method: PNGDecodeMethod = .default) -> PNGDecodeOutcome {
+                              method: PNGDecodeMethod = .default, pictureSide: Int = 0) -> PNGDecodeOutcome {
         var result = pf_png_result()
+        var picture = pf_grey_picture()
         bytes.withUnsafeBufferPointer { buffer in
             if decodePixels && method == .inflate {
-                pf_png_check(buffer.baseAddress, buffer.count, maxPixels, &result)
+                pf_png_check_picture(buffer.baseAddress, buffer.count, maxPixels, UInt32(clamping: max(0, pictureSide)),
+                                     &result, &picture)
             } else {
                 pf_png_read(buffer.baseAddress, buffer.count, decodePixels ? 1 : 0, maxPixels, &result)
+                if decodePixels && pictureSide > 0 && result.status == PF_PNG_OK {
+                    pf_png_picture(buffer.baseAddress, buffer.count, UInt32(clamping: pictureSide), maxPixels, &picture)
+                }
             }
         }
         let message = cString(&result.message)
@@ -52,7 +59,8 @@ public enum PNGDecoder {
             rowsDecoded: Int(result.rows_decoded),
             endOffset: result.end_offset > 0 ? Int(result.end_offset) : nil,
             warningCount: Int(result.warning_count),
-            firstWarning: result.warning_count > 0 ? cString(&result.first_warning) : nil
+            firstWarning: result.warning_count > 0 ? cString(&result.first_warning) : nil,
+            picture: GreyPicture.taking(&picture)
         )
     }
 }

@@ -82,6 +82,8 @@ public struct ImageFacts: Sendable, Equatable {
     public var trailingBytes: Int?
     public var integrity: Integrity
     public var problems: [ImageProblem] = []
+    /// Full mode, intact PNG and JPEG images (not CMYK or YCCK): what the pixels measure.
+    public var measures: ImageMeasures?
 
     public init(path: String, mode: ProbeMode, integrity: Integrity = .notChecked) {
         self.path = path

@@ -7,6 +7,8 @@ public struct ProbeOptions: Sendable, Equatable {
     public var maxFileBytes: Int
     public var jpegMethod: JPEGDecodeMethod
     public var pngMethod: PNGDecodeMethod
+    /// In full mode, measure each intact image's pixels too (`ImageFacts.measures`).
+    public var measures: Bool
 
     public static let defaultMaxPixels: UInt64 = 100_000_000
     public static let defaultMaxFileBytes = 256 << 20
@@ -15,8 +17,10 @@ public struct ProbeOptions: Sendable, Equatable {
                 maxPixels: UInt64 = defaultMaxPixels,
                 maxFileBytes: Int = defaultMaxFileBytes,
                 jpegMethod: JPEGDecodeMethod = .default,
-                pngMethod: PNGDecodeMethod = .default) {
+                pngMethod: PNGDecodeMethod = .default,
+                measures: Bool = true) {
         self.mode = mode
+        self.measures = measures
         self.maxPixels = maxPixels
         self.maxFileBytes = maxFileBytes
         self.jpegMethod = jpegMethod
@@ -199,7 +203,8 @@ public struct ImageProbe: Sendable {
                 "CRC mismatch in the \(mismatch.type) chunk at byte \(mismatch.offset): its bytes were altered after writing"))
             return
         }
-        let outcome = PNGDecoder.decode(file.bytes, maxPixels: options.maxPixels, method: options.pngMethod)
+        let outcome = PNGDecoder.decode(file.bytes, maxPixels: options.maxPixels, method: options.pngMethod,
+                                        pictureSide: options.measures ? ImageMeasures.pictureSide : 0)
         switch outcome.status {
         case .decoded:
             // Every row decoded and every chunk's CRC matched (checked above): what libpng
@@ -213,6 +218,7 @@ public struct ImageProbe: Sendable {
             if let end = outcome.endOffset {
                 noteTrailing(fileSize: file.fileSize, end: end, marker: "IEND", into: &facts)
             }
+            measure(outcome.picture, into: &facts)
         case .refused(let message):
             facts.problems.append(ImageProblem(.tooManyPixels, message))
         case .failed(let message):
@@ -283,7 +289,8 @@ public struct ImageProbe: Sendable {
 
         var limits = JPEGDecoder.Limits(maxPixels: options.maxPixels)
         limits.maxMemoryBytes = max(UInt64(256 << 20), options.maxPixels * 8)
-        let outcome = JPEGDecoder.decode(file.bytes, method: options.jpegMethod, limits: limits)
+        let outcome = JPEGDecoder.decode(file.bytes, method: options.jpegMethod, limits: limits,
+                                         pictureSide: options.measures ? ImageMeasures.pictureSide : 0)
         switch outcome.status {
         case .decoded where outcome.corruptWarnings == 0:
             facts.integrity = .ok
@@ -293,6 +300,7 @@ public struct ImageProbe: Sendable {
             if let end = outcome.endOffset {
                 noteTrailing(fileSize: file.fileSize, end: end, marker: "EOI", into: &facts)
             }
+            measure(outcome.picture, into: &facts)
         case .decoded, .failed:
             facts.integrity = .corrupt
             var detail = outcome.firstWarning ?? ""
@@ -312,6 +320,13 @@ public struct ImageProbe: Sendable {
     }
 
     // MARK: Shared
+
+    /// The measures of an intact image's picture.
+    private func measure(_ picture: GreyPicture?, into facts: inout ImageFacts) {
+        guard let picture else { return }
+        facts.measures = ImageMeasures.measure(grey: picture.pixels, width: picture.width, height: picture.height,
+                                               orientation: facts.orientation)
+    }
 
     private func applyEXIF(_ exif: EXIFReader.Outcome, to facts: inout ImageFacts) {
         switch exif {

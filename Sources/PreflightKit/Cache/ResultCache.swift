@@ -16,7 +16,7 @@ import Synchronization
 /// Rules are never cached: they run on the cached facts every time.
 public final class ResultCache: Sendable {
     /// Bumped whenever the engine's facts or the cache's encoding of them change meaning.
-    public static let engineVersion = 2
+    public static let engineVersion = 3
 
     struct Entry: Sendable {
         var identity: FileIdentity
@@ -34,7 +34,7 @@ public final class ResultCache: Sendable {
 
     /// Opens (or starts) the cache for these probe options in `directory`.
     public init(directory: String, options: ProbeOptions) {
-        let name = "images-v\(Self.engineVersion)-\(options.mode.rawValue)-px\(options.maxPixels)-\(options.jpegMethod.cacheName)-\(options.pngMethod.rawValue).jsonl"
+        let name = "images-v\(Self.engineVersion)-\(options.mode.rawValue)-px\(options.maxPixels)-\(options.jpegMethod.cacheName)-\(options.pngMethod.rawValue)\(options.measures && options.mode == .full ? "-m" : "").jsonl"
         file = directory + "/" + name
         entries = Mutex(Self.load(file, mode: options.mode))
     }
@@ -216,12 +216,17 @@ public final class ResultCache: Sendable {
             bool(facts.interlaced), int(facts.animationFrames), str(facts.jpegProcess?.rawValue), bool(facts.arithmeticCoding),
             int(facts.orientation?.rawValue), int(facts.trailingBytes), .string(facts.integrity.rawValue),
             .array(facts.problems.map { .array([.string($0.code.rawValue), .string($0.message)]) }),
+            facts.measures.map { m in
+                .array([str(m.hashHex), .string(m.lowFrequenciesHex), .number(JSONNumber(m.brightness)),
+                        .number(JSONNumber(m.highlights)), .number(JSONNumber(m.shadows)), .number(JSONNumber(m.information)),
+                        m.sharpness.map { .number(JSONNumber($0)) } ?? .null])
+            } ?? .null,
         ])
     }
 
     /// Reads back what `encode` wrote; nil when the value does not fit.
     public static func decode(_ value: JSONValue, path: String, mode: ProbeMode) -> ImageFacts? {
-        guard let a = value.arrayValue, a.count == 16,
+        guard let a = value.arrayValue, a.count == 17,
               let integrity = a[14].stringValue.flatMap(Integrity.init(rawValue:)) else { return nil }
         func int(_ i: Int) -> Int? { a[i].numberValue?.int64.flatMap { Int(exactly: $0) } }
         var facts = ImageFacts(path: path, mode: mode, integrity: integrity)
@@ -244,6 +249,14 @@ public final class ResultCache: Sendable {
                   let code = pair[0].stringValue.flatMap(ImageProblemCode.init(rawValue:)),
                   let message = pair[1].stringValue else { return nil }
             facts.problems.append(ImageProblem(code, message))
+        }
+        if let m = a[16].arrayValue {
+            guard m.count == 7, let frequencies = m[1].stringValue.flatMap(ImageMeasures.lowFrequencies(hex:)),
+                  let brightness = m[2].numberValue?.double, let highlights = m[3].numberValue?.double,
+                  let shadows = m[4].numberValue?.double, let information = m[5].numberValue?.double else { return nil }
+            facts.measures = ImageMeasures(perceptualHash: m[0].stringValue.flatMap { UInt64($0, radix: 16) },
+                                           lowFrequencies: frequencies, brightness: brightness, highlights: highlights,
+                                           shadows: shadows, information: information, sharpness: m[6].numberValue?.double)
         }
         return facts
     }

@@ -166,7 +166,10 @@ public struct CheckEngine: Sendable {
         // names are noted on the way, by `source-ref` (from the text alone) and by image.
         var lineFindings: [DatasetRole: [Finding]] = [:]
         var storedFindings = 0
-        var sameImages = SameImageTracker(groups: groups, findsDuplicates: findsDuplicates, detailLimit: options.maxStoredFindings)
+        let findsNearDuplicates = options.measuresImages
+            && !options.ignored.isSuperset(of: [NearDuplicateImage.definition.code, TrainTestNearDuplicate.definition.code])
+        var sameImages = SameImageTracker(groups: groups, findsDuplicates: findsDuplicates, detailLimit: options.maxStoredFindings,
+                                          findsNearDuplicates: findsNearDuplicates, minInformation: options.thresholds.minInformation)
         groups = [:]
         for input in readable {
             var stats = DatasetStats(file: input.name, role: input.role)
@@ -214,8 +217,12 @@ public struct CheckEngine: Sendable {
         var contentGroups = sameImages.contentGroups
         result.imagesNamed = sameImages.distinctSourceRefs
         result.imagesNotLookedFor = sameImages.notLookedFor
+        if findsNearDuplicates {
+            contentGroups.nearDuplicates = NearDuplicates.find(sameImages.nearCandidates, lowFrequencies: sameImages.lowFrequencies,
+                                                               maxDistance: Int(options.thresholds.nearDuplicateDistance)).matches
+        }
         // Its tables are not needed again: their memory goes back before the dataset rules run.
-        sameImages = SameImageTracker(groups: [:], findsDuplicates: false, detailLimit: 0)
+        sameImages = SameImageTracker(groups: [:], findsDuplicates: false, detailLimit: 0, findsNearDuplicates: false, minInformation: 0)
 
         // Dataset rules, training first so the test manifest can be compared with it.
         let training = result.stats.first { $0.role == .training }
@@ -360,14 +367,36 @@ struct SameImageTracker {
     /// are kept without their names, so memory stays bounded however many there are.
     private let detailLimit: Int
 
-    init(groups: [String: Int], findsDuplicates: Bool, detailLimit: Int) {
+    /// The first line to name each image with a perceptual hash, for `NearDuplicates`: lines
+    /// the service uses, images not nearly uniform, not already the duplicate of another.
+    private let findsNearDuplicates: Bool
+    private let minInformation: Double
+    private(set) var nearCandidates: [NearDuplicates.Candidate] = []
+    private(set) var lowFrequencies: [Int8] = []
+    private var candidatePaths: Set<String> = []
+
+    init(groups: [String: Int], findsDuplicates: Bool, detailLimit: Int, findsNearDuplicates: Bool, minInformation: Double) {
         self.groups = groups
         self.findsDuplicates = findsDuplicates
         self.detailLimit = detailLimit
+        self.findsNearDuplicates = findsNearDuplicates
+        self.minInformation = minInformation
     }
 
     /// Notes one judged line (lines come in order, training before test).
     mutating func add(_ check: LineCheck, stats: inout DatasetStats) {
+        let duplicatesBefore = contentGroups.duplicates.count
+        addForDuplicates(check, stats: &stats)
+        guard findsNearDuplicates, contentGroups.duplicates.count == duplicatesBefore, check.isUsable,
+              let path = check.imagePath, let uri = check.line.sourceRef.uri, let measures = check.image?.measures,
+              let hash = measures.perceptualHash, measures.lowFrequencies.count == NearDuplicates.frequencyCount,
+              measures.information >= minInformation, candidatePaths.insert(path).inserted else { return }
+        nearCandidates.append(NearDuplicates.Candidate(role: check.role, line: check.line.number, sourceRef: uri.description,
+                                                       path: path, hash: hash))
+        lowFrequencies += measures.lowFrequencies
+    }
+
+    private mutating func addForDuplicates(_ check: LineCheck, stats: inout DatasetStats) {
         guard let uri = check.line.sourceRef.uri else { return }
         let key = Self.key(uri)
         let line = check.line.number, role = check.role

@@ -23,12 +23,22 @@ public struct CheckOptions: Sendable {
     public var store: (any ObjectStore)?
     /// Requests to the store in flight at once.
     public var storeJobs = 32
+    /// The thresholds of the quality checks.
+    public var thresholds = QualityThresholds()
     /// Called from worker threads as images are examined: (done, total).
     public var progress: (@Sendable (Int, Int) -> Void)?
 
     public init() {}
 
-    public var probeOptions: ProbeOptions { ProbeOptions(mode: mode, maxPixels: maxPixels, jpegMethod: jpegMethod) }
+    public var probeOptions: ProbeOptions {
+        ProbeOptions(mode: mode, maxPixels: maxPixels, jpegMethod: jpegMethod, measures: measuresImages)
+    }
+
+    /// Whether the pixels of each image are measured: in full mode, unless every check that
+    /// needs the measures is switched off.
+    public var measuresImages: Bool {
+        mode == .full && !ignored.isSuperset(of: QualityThresholds.pixelRuleCodes)
+    }
 }
 
 /// The service's limits, in one place.

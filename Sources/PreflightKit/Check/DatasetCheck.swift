@@ -54,6 +54,8 @@ public struct ContentGroups: Sendable {
 
     /// Each line naming an image an earlier line names, with that earlier line; in line order per role.
     public var duplicates: [Duplicate] = []
+    /// Each line whose image is nearly the same picture as an earlier line's, in line order per role.
+    public var nearDuplicates: [NearDuplicates.Match] = []
     public init() {}
 }
 

@@ -31,7 +31,73 @@ extension ImageFacts {
             ("problems", .array(problems.map { problem in
                 .object(JSONObject([("code", .string(problem.code.rawValue)), ("message", .string(problem.message))]))
             })),
+            ("measures", measures?.jsonValue ?? .null),
         ]))
+    }
+}
+
+extension ImageMeasures {
+    /// The hash as 16 hexadecimal digits.
+    public var hashHex: String? {
+        perceptualHash.map { let hex = String($0, radix: 16); return String(repeating: "0", count: 16 - hex.count) + hex }
+    }
+
+    /// The coefficients as two hexadecimal digits each (two's complement).
+    public var lowFrequenciesHex: String {
+        let digits = Array("0123456789abcdef")
+        var text = ""
+        text.reserveCapacity(lowFrequencies.count * 2)
+        for c in lowFrequencies {
+            let byte = UInt8(bitPattern: c)
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        return text
+    }
+
+    /// Reads back `lowFrequenciesHex`; nil when it does not fit.
+    public static func lowFrequencies(hex: String) -> [Int8]? {
+        let bytes = Array(hex.utf8)
+        guard bytes.count % 2 == 0 else { return nil }
+        func digit(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 97...102: c - 87
+            default: nil
+            }
+        }
+        var out: [Int8] = []
+        out.reserveCapacity(bytes.count / 2)
+        var i = 0
+        while i < bytes.count {
+            guard let high = digit(bytes[i]), let low = digit(bytes[i + 1]) else { return nil }
+            out.append(Int8(bitPattern: high << 4 | low))
+            i += 2
+        }
+        return out
+    }
+
+    public var jsonValue: JSONValue {
+        func number(_ value: Double?) -> JSONValue { value.map { .number(JSONNumber($0)) } ?? .null }
+        return .object(JSONObject([
+            ("perceptual_hash", hashHex.map { .string($0) } ?? .null),
+            ("low_frequencies", .string(lowFrequenciesHex)),
+            ("brightness", number(brightness)),
+            ("highlights", number(highlights)),
+            ("shadows", number(shadows)),
+            ("information", number(information)),
+            ("sharpness", number(sharpness)),
+        ]))
+    }
+
+    public init?(json: JSONValue) {
+        guard case .object(let o) = json, let brightness = o["brightness"]?.numberValue?.double,
+              let highlights = o["highlights"]?.numberValue?.double, let shadows = o["shadows"]?.numberValue?.double,
+              let information = o["information"]?.numberValue?.double else { return nil }
+        self.init(perceptualHash: o["perceptual_hash"]?.stringValue.flatMap { UInt64($0, radix: 16) },
+                  lowFrequencies: o["low_frequencies"]?.stringValue.flatMap(Self.lowFrequencies(hex:)) ?? [],
+                  brightness: brightness, highlights: highlights, shadows: shadows, information: information,
+                  sharpness: o["sharpness"]?.numberValue?.double)
     }
 }
 
@@ -62,5 +128,6 @@ extension ImageFacts {
                   let message = problem["message"]?.stringValue else { return nil }
             problems.append(ImageProblem(code, message))
         }
+        measures = o["measures"].flatMap(ImageMeasures.init(json:))
     }
 }

@@ -59,6 +59,30 @@ public enum RuleDocs {
         return out
     }
 
+    /// The thresholds a run may set, as a Markdown section.
+    public static func thresholdsMarkdown() -> String {
+        var out = "\n## Thresholds\n\n"
+        out += "The quality checks' thresholds, each set for a run with `preflight check --threshold NAME=VALUE` "
+        out += "(repeatable); `preflight rules --thresholds` lists them.\n\n"
+        out += "| name | default | range | check | meaning |\n| --- | --- | --- | --- | --- |\n"
+        for setting in QualityThresholds.settings {
+            let range = "\(QualityThresholds.format(setting.range.lowerBound)) to \(QualityThresholds.format(setting.range.upperBound))"
+            let codes = setting.codes.map { "`\($0)`" }.joined(separator: ", ")
+            out += "| `\(setting.name)` | \(QualityThresholds.format(setting.defaultValue)) | \(range)\(setting.whole ? ", whole" : "") | \(codes) | \(setting.meaning) |\n"
+        }
+        return out
+    }
+
+    /// The thresholds a run may set, as text.
+    public static func thresholdsText() -> String {
+        var out = "Thresholds of the quality checks (preflight check --threshold NAME=VALUE):\n\n"
+        for setting in QualityThresholds.settings {
+            out += "  \(setting.name.padding(toLength: 26)) default \(QualityThresholds.format(setting.defaultValue).padding(toLength: 6)) \(setting.codes.joined(separator: ", "))\n"
+            out += wrap(setting.meaning, indent: "      ") + "\n"
+        }
+        return out
+    }
+
     static func wrap(_ text: String, indent: String, width: Int = 92) -> String {
         var lines: [String] = []
         var current = indent

@@ -55,6 +55,11 @@ public enum RuleCatalogue {
         BoxCoversImage.self,
         OverlappingBoxes.self,
         TinyBox.self,
+        // advice on what the pixels show (full mode)
+        LowInformationImage.self,
+        BlurryImage.self,
+        DarkImage.self,
+        BrightImage.self,
     ]
 
     /// Checked once per manifest after all its lines (project rules on the test manifest).
@@ -76,6 +81,8 @@ public enum RuleCatalogue {
         LabelNameVariant.self,
         DuplicateImage.self,
         TrainTestOverlap.self,
+        NearDuplicateImage.self,
+        TrainTestNearDuplicate.self,
         RareBoxLabel.self,
         LabelImbalance.self,
         LabelShift.self,

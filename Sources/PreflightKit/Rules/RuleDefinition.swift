@@ -100,6 +100,8 @@ public struct RuleExample: Sendable {
     /// The images are read as objects from a store (a bucket folder served as S3 would
     /// serve it), not through `--map`.
     public var readsStore = false
+    /// `--threshold NAME=VALUE` settings.
+    public var thresholds: [String] = []
 
     public init(_ title: String, triggers: Bool, training: [String], test: [String]? = nil,
                 images: [String: ExampleImage] = [:], line: Int? = nil, annotation: Int? = nil,
@@ -134,6 +136,8 @@ extension RuleExample {
     public func headersOnly() -> RuleExample { with { $0.fullDecode = false } }
     /// Run with the images read as objects from a store, by their own `s3://` names.
     public func readFromStore() -> RuleExample { with { $0.readsStore = true } }
+    /// Run with `--threshold SETTING` (NAME=VALUE).
+    public func withThreshold(_ setting: String) -> RuleExample { with { $0.thresholds.append(setting) } }
 
     private func with(_ change: (inout RuleExample) -> Void) -> RuleExample {
         var copy = self

@@ -61,6 +61,9 @@ public struct RuleExampleRunner {
         options.mode = example.fullDecode ? .full : .header
         options.region = example.region
         if let pixels = example.maxPixels { options.maxPixels = pixels }
+        for setting in example.thresholds {
+            if let problem = options.thresholds.set(setting) { preconditionFailure("example threshold: \(problem)") }
+        }
         if example.readsStore {
             options.store = FolderStore(root: store.path)
             options.resolver = SourceRefResolver(readsStore: true)

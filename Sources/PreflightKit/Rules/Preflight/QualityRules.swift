@@ -4,29 +4,6 @@ import PreflightJSON
 // little, and labels too rare, too unequal or too differently shared to learn or test well.
 // The service trains on all of these; the model comes out worse.
 
-/// The thresholds of the quality rules, in one place; each rule's explanation states its own.
-public enum QualityThresholds {
-    /// A box covering at least this share of the image's area says nothing about where the object is.
-    public static let coveringBoxShare = 0.95
-    /// Two boxes of one label overlapping by at least this intersection over union are one object twice.
-    public static let duplicateBoxIoU = 0.9
-    /// A box whose shorter side, after the service's downscaling, is under this many pixels is
-    /// smaller than one cell of the finest feature map (stride 8) of common detectors.
-    public static let minScaledBoxSide = 8.0
-    /// A detection label with fewer boxes than this in the training set is too rare to learn.
-    public static let minBoxesPerLabel = 10
-    /// A label with fewer images than this share of the median label's is far behind the rest...
-    public static let imbalanceShareOfMedian = 0.1
-    /// ...judged only when the dataset has at least this many labels (with two, there is no median to speak of).
-    public static let imbalanceMinLabels = 3
-    /// A label whose share of images in one set is at least this many times its share in the other has shifted.
-    public static let shiftRatio = 3.0
-    /// Shares are compared only when each manifest has at least this many usable images...
-    public static let shiftMinImages = 20
-    /// ...and the set where the label is rarer would, at the other set's share, hold at least this many of its images.
-    public static let shiftMinExpectedImages = 5.0
-}
-
 private let image: [String: ExampleImage] = ["a.jpg": .fixture("jpeg-baseline.jpg")]         // 96 x 72
 private let large: [String: ExampleImage] = ["big.png": .fixture("png-2560x1440.png")]
 
@@ -72,6 +49,7 @@ public struct BoxCoversImage: LineRule {
         ])
 
     public static func check(_ line: LineCheck) {
+        let t = line.options.thresholds
         for (attribute, boxes) in keptDetections(line) {
             guard let frame = line.frame(for: attribute), frame.width > 0, frame.height > 0 else { continue }
             let area = Double(frame.width) * Double(frame.height)
@@ -80,12 +58,12 @@ public struct BoxCoversImage: LineRule {
                 let width = max(0, min(box.right, Double(frame.width)) - max(box.left, 0))
                 let height = max(0, min(box.bottom, Double(frame.height)) - max(box.top, 0))
                 let share = width * height / area
-                guard share >= QualityThresholds.coveringBoxShare else { continue }
+                guard share >= t.coveringBoxShare else { continue }
                 line.report(definition, attribute: attribute.key, annotation: box.index, details: [
                     "box": box.jsonValue,
                     "image_width": .number(JSONNumber(frame.width)), "image_height": .number(JSONNumber(frame.height)),
                     "frame": .string(frame.decoded ? "decoded" : "declared"),
-                    "coverage": rounded(share), "threshold": .number(JSONNumber(QualityThresholds.coveringBoxShare)),
+                    "coverage": rounded(share), "threshold": .number(JSONNumber(t.coveringBoxShare)),
                     "reason": .string("the box covers \(format(share * 100))% of the \(frame.width) x \(frame.height) image"),
                 ])
             }
@@ -128,6 +106,7 @@ public struct OverlappingBoxes: LineRule {
     }
 
     public static func check(_ line: LineCheck) {
+        let t = line.options.thresholds
         var earlier: [String: [(attribute: String, box: BoundingBox)]] = [:]
         for (attribute, boxes) in keptDetections(line) {
             for box in boxes {
@@ -135,14 +114,14 @@ public struct OverlappingBoxes: LineRule {
                 let best = earlier[name, default: []]
                     .map { (first: $0, iou: intersectionOverUnion($0.box, box)) }
                     .max { $0.iou < $1.iou }
-                if let best, best.iou >= QualityThresholds.duplicateBoxIoU {
+                if let best, best.iou >= t.duplicateBoxIoU {
                     // Counted from 1, as the reports name boxes; `first_annotation` keeps the 0-based index.
                     let earlierBox = "box \(best.first.box.index + 1)" + (best.first.attribute == attribute.key ? "" : " of \(best.first.attribute)")
                     line.report(definition, attribute: attribute.key, annotation: box.index, details: [
                         "box": box.jsonValue, "label": .string(name),
                         "first_attribute": .string(best.first.attribute), "first_annotation": .number(JSONNumber(best.first.box.index)),
                         "first_box": best.first.box.jsonValue,
-                        "iou": rounded(best.iou), "threshold": .number(JSONNumber(QualityThresholds.duplicateBoxIoU)),
+                        "iou": rounded(best.iou), "threshold": .number(JSONNumber(t.duplicateBoxIoU)),
                         "reason": .string("overlaps \(earlierBox), also \"\(name)\", with IoU \(format(best.iou))"),
                     ])
                 }
@@ -182,6 +161,7 @@ public struct TinyBox: LineRule {
         ])
 
     public static func check(_ line: LineCheck) {
+        let t = line.options.thresholds
         for (attribute, boxes) in keptDetections(line) {
             guard let frame = line.frame(for: attribute) else { continue }
             let longer = Double(max(frame.width, frame.height))
@@ -189,12 +169,12 @@ public struct TinyBox: LineRule {
             for box in boxes {
                 let width = box.width * scale, height = box.height * scale
                 // Boxes of 1 pixel or less are the service's own error, and dropped before this runs.
-                guard min(width, height) < QualityThresholds.minScaledBoxSide, width > 1, height > 1 else { continue }
+                guard min(width, height) < t.minScaledBoxSide, width > 1, height > 1 else { continue }
                 line.report(definition, attribute: attribute.key, annotation: box.index, details: [
                     "box": box.jsonValue,
                     "scale": rounded(scale),
                     "scaled_width": rounded(width, places: 100), "scaled_height": rounded(height, places: 100),
-                    "min_side": .number(JSONNumber(QualityThresholds.minScaledBoxSide)),
+                    "min_side": .number(JSONNumber(t.minScaledBoxSide)),
                     "frame": .string(frame.decoded ? "decoded" : "declared"),
                     "reason": .string(scale < 1
                         ? "\(format(box.width)) x \(format(box.height)) px is \(format(width)) x \(format(height)) px after scaling by \(format(scale))"
@@ -239,13 +219,14 @@ public struct RareBoxLabel: DatasetRule {
         ])
 
     public static func check(_ dataset: DatasetCheck) {
+        let t = dataset.options.thresholds
         let stats = dataset.stats
         guard stats.role == .training, stats.useCase == .objectLocalization else { return }
-        for (name, count) in stats.detectionLabels.sorted(by: { $0.key < $1.key }) where count.boxes < QualityThresholds.minBoxesPerLabel {
+        for (name, count) in stats.detectionLabels.sorted(by: { $0.key < $1.key }) where Double(count.boxes) < t.minBoxesPerLabel {
             dataset.report(definition, details: [
                 "label": .string(name), "boxes": .number(JSONNumber(count.boxes)), "images": .number(JSONNumber(count.images)),
-                "min_boxes": .number(JSONNumber(QualityThresholds.minBoxesPerLabel)),
-                "reason": .string("\"\(name)\" has \(counted(count.boxes, "box", "boxes")) on \(counted(count.images, "image")); fewer than \(QualityThresholds.minBoxesPerLabel)"),
+                "min_boxes": .number(JSONNumber(t.minBoxesPerLabel)),
+                "reason": .string("\"\(name)\" has \(counted(count.boxes, "box", "boxes")) on \(counted(count.images, "image")); fewer than \(Int(t.minBoxesPerLabel))"),
             ])
         }
     }
@@ -280,16 +261,17 @@ public struct LabelImbalance: DatasetRule {
         ])
 
     public static func check(_ dataset: DatasetCheck) {
+        let t = dataset.options.thresholds
         let stats = dataset.stats
         let labels = stats.usableLabels
         guard stats.role == .training, labels.count >= QualityThresholds.imbalanceMinLabels else { return }
         let middle = median(labels.values.map(\.images))
-        let limit = middle * QualityThresholds.imbalanceShareOfMedian
+        let limit = middle * t.imbalanceShareOfMedian
         for (name, count) in labels.sorted(by: { $0.key < $1.key }) where Double(count.images) < limit {
             dataset.report(definition, details: [
                 "label": .string(name), "images": .number(JSONNumber(count.images)),
                 "median_images": .number(JSONNumber(middle)), "labels": .number(JSONNumber(labels.count)),
-                "share_of_median": .number(JSONNumber(QualityThresholds.imbalanceShareOfMedian)),
+                "share_of_median": .number(JSONNumber(t.imbalanceShareOfMedian)),
                 "reason": .string("\"\(name)\" has \(counted(count.images, "image")); the median label has \(format(middle))"),
             ])
         }
@@ -333,6 +315,7 @@ public struct LabelShift: DatasetRule {
     }
 
     public static func check(_ dataset: DatasetCheck) {
+        let t = dataset.options.thresholds
         guard dataset.stats.role == .testing, let training = dataset.training else { return }
         let trainImages = usableImages(training), testImages = usableImages(dataset.stats)
         guard trainImages >= QualityThresholds.shiftMinImages, testImages >= QualityThresholds.shiftMinImages else { return }
@@ -341,7 +324,7 @@ public struct LabelShift: DatasetRule {
             let inTraining = trainLabels[name]?.images ?? 0, inTest = testLabels[name]?.images ?? 0
             let trainShare = Double(inTraining) / Double(trainImages), testShare = Double(inTest) / Double(testImages)
             let (high, low) = (max(trainShare, testShare), min(trainShare, testShare))
-            guard high >= QualityThresholds.shiftRatio * low else { continue }
+            guard high >= t.shiftRatio * low else { continue }
             // What the set where the label is rarer would hold at the other set's share.
             let expected = high * Double(trainShare < testShare ? trainImages : testImages)
             guard expected >= QualityThresholds.shiftMinExpectedImages else { continue }
