@@ -362,29 +362,67 @@ static void end_picture(picture_rows *p, int keep, pf_grey_picture *picture) {
     p->started = 0;
 }
 
+/* The picture by libpng alone: the same raw rows (unfiltered, untransformed) as the
+   image data check hands over, into the same conversion, so both give the same picture. An
+   interlaced image is drawn from its last pass, which holds every pixel of the odd rows:
+   each odd row stands for itself and the row above. */
+typedef struct {
+    pf_png_context base;   /* first: libpng's callbacks take it as a pf_png_context */
+    picture_rows rows;
+    int started;
+    png_bytep row;
+} picture_context;
+
 void pf_png_picture(const uint8_t *data, size_t size, uint32_t side, uint64_t max_pixels,
                     pf_grey_picture *picture) {
     memset(picture, 0, sizeof *picture);
-    pf_small_picture small;
-    memset(&small, 0, sizeof small);
-    pf_png_thumbnail(data, size, side, max_pixels, &small);
-    if (small.status != 0 || small.pixels == NULL) {
-        pf_picture_free(small.pixels);
+    pf_png_result scratch;
+    picture_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    init_context(&ctx.base, data, size, &scratch);
+    png_structp png;
+    png_infop info, end_info;
+    if (!open_png(&ctx.base, &png, &info, &end_info)) return;
+    if (setjmp(png_jmpbuf(png))) {
+        if (ctx.row != NULL) png_free(png, ctx.row);
+        png_destroy_read_struct(&png, &info, &end_info);
+        if (ctx.started) end_picture(&ctx.rows, 0, picture);
         return;
     }
-    pf_grey_averager a;
-    if (pf_grey_start(&a, small.out_width, small.out_height, side)) {
-        for (uint32_t y = 0; y < small.out_height; y++) {
-            pf_grey_add_row(&a, y, small.pixels + (size_t)y * small.out_width * 3, 3);
-        }
-        picture->pixels = pf_grey_finish(&a);
-        if (picture->pixels) {
-            picture->width = a.out_width;
-            picture->height = a.out_height;
+    png_read_info(png, info);
+    if (refuse_if_too_large(png, info, max_pixels, &scratch)) {
+        png_destroy_read_struct(&png, &info, &end_info);
+        return;
+    }
+    int interlaced = png_get_interlace_type(png, info) != PNG_INTERLACE_NONE;
+    int passes = png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    uint32_t height = png_get_image_height(png, info);
+    ctx.started = start_picture(&ctx.rows, png, info, side);
+    if (!ctx.started || (interlaced && height < 2)) {
+        png_destroy_read_struct(&png, &info, &end_info);
+        end_picture(&ctx.rows, 0, picture);
+        return;
+    }
+    size_t rowbytes = png_get_rowbytes(png, info);
+    ctx.row = (png_bytep)png_malloc(png, rowbytes > 0 ? rowbytes : 1);
+    for (int pass = 0; pass < passes; pass++) {
+        for (uint32_t y = 0; y < height; y++) {
+            png_read_row(png, ctx.row, NULL);
+            if (!interlaced) {
+                picture_row(&ctx.rows, y, ctx.row);
+            } else if (pass == passes - 1 && y % 2 == 1) {
+                picture_row(&ctx.rows, y - 1, ctx.row);
+                picture_row(&ctx.rows, y, ctx.row);
+            }
         }
     }
-    pf_grey_release(&a);
-    pf_picture_free(small.pixels);
+    if (interlaced && height % 2 == 1) picture_row(&ctx.rows, height - 1, ctx.row);
+    png_free(png, ctx.row);
+    ctx.row = NULL;
+    png_destroy_read_struct(&png, &info, &end_info);
+    ctx.started = 0;
+    end_picture(&ctx.rows, 1, picture);
 }
 
 static void check(const uint8_t *data, size_t size, uint64_t max_pixels, uint32_t picture_side,

@@ -62,7 +62,7 @@ struct CommandLineTests {
         let run = try Preflight.run(Preflight.example + ["--format", "json"])
         #expect(run.status == 1)
         let report = try JSONParser.parse(run.stdout)
-        #expect(report["schema_version"]?.stringValue == "1.2")
+        #expect(report["schema_version"]?.stringValue == "1.3")
         let findings = report["findings"]?.arrayValue ?? []
         func has(_ code: String, line: Int, dataset: String = "training") -> Bool {
             findings.contains { $0["code"]?.stringValue == code && $0["line"]?.numberValue?.int64 == Int64(line) && $0["dataset"]?.stringValue == dataset }

@@ -97,6 +97,11 @@ struct HostileCLITests {
         "png-ztxt-bomb.png": [],
     ]
 
+    static let pixelCodes: Set<String> = [
+        "PREFLIGHT_NEAR_DUPLICATE_IMAGE", "PREFLIGHT_TRAIN_TEST_NEAR_DUPLICATE", "PREFLIGHT_BLURRY_IMAGE",
+        "PREFLIGHT_DARK_IMAGE", "PREFLIGHT_BRIGHT_IMAGE", "PREFLIGHT_LOW_INFORMATION_IMAGE",
+    ]
+
     @Test func everyHostileImageGivesItsFindingInACompleteReportWithinBoundedMemory() throws {
         let folder = try scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -118,6 +123,9 @@ struct HostileCLITests {
             var seen = Set<String>()
             for finding in findings where finding["line"]?.numberValue?.int64 == line {
                 let code = finding["code"]?.stringValue ?? ""
+                // What the pixels of the few hostile images that decode show (tiny, flat, alike)
+                // is beside the point here: each file's integrity verdict is.
+                if Self.pixelCodes.contains(code) { continue }
                 if code == "ERROR_INVALID_IMAGE" {
                     seen.formUnion((finding["details"]?["reasons"]?.arrayValue ?? []).compactMap(\.stringValue))
                 } else {

@@ -39,6 +39,12 @@ public struct CheckResult: Sendable {
     public var unreadableManifests: [String]
     /// Findings past `maxStoredFindings`, counted by code but not kept.
     public var omittedFindings: [String: Int] = [:]
+    /// Images whose pixels were measured for the pixel checks (full mode, intact PNG and JPEG
+    /// images but CMYK and YCCK ones).
+    public var imagesMeasured = 0
+    /// Whether the pixel checks (near-duplicates, blur, exposure, uniform images) ran: in full
+    /// mode, unless every one of them is switched off.
+    public var pixelChecksRun: Bool { options.measuresImages && readsImages }
     /// A Ctrl-C stopped the run before the lines were judged: there is no verdict to report.
     public var interrupted = false
     /// Whether images were looked for at all (a mapping, a root, a store, or a folder dataset's
@@ -78,11 +84,18 @@ public struct CheckResult: Sendable {
         if read == 0 {
             parts.append("no image data checked")
         } else if options.mode == .header {
-            parts.append("headers only: image data (corruption) not checked")
+            parts.append("headers only: image data (corruption) not checked, and no pixel checks (near-duplicates, blur, exposure) made")
         } else if imagesNotDecoded > 0 {
             parts.append("image data checked in \(read - imagesNotDecoded), not in \(imagesNotDecoded) (over a decoding limit, such as --max-pixels)")
         } else {
             parts.append(read == 1 ? "its image data checked" : "all their image data checked")
+        }
+        if options.mode == .full && read > 0 {
+            if !options.measuresImages {
+                parts.append("pixel checks switched off")
+            } else if imagesMeasured < read - imagesNotDecoded {
+                parts.append("pixels measured in \(imagesMeasured) (not in damaged or unsupported images, nor in CMYK or YCCK JPEGs)")
+            }
         }
         if imagesFromCache > 0 { parts.append("\(imagesFromCache) unchanged since an earlier run") }
         return parts.joined(separator: "; ")
@@ -153,6 +166,7 @@ public struct CheckEngine: Sendable {
         for record in catalog.records {
             guard let facts = record.facts else { continue }
             if facts.integrity == .unreadable { result.imagesUnreadable += 1 } else if facts.isUndecoded { result.imagesNotDecoded += 1 }
+            if facts.measures != nil { result.imagesMeasured += 1 }
         }
         result.imagesFromCache = options.cache?.hits.load(ordering: .relaxed) ?? 0
 

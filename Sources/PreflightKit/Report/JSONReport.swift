@@ -5,7 +5,7 @@ import PreflightJSON
 public enum JSONReport: Reporter {
     public static let name = "json"
     /// Changes only with a documented migration note in docs/REPORT.md.
-    public static let schemaVersion = "1.2"
+    public static let schemaVersion = "1.3"
 
     public static func write<Sink: ReportSink>(_ result: CheckResult, context: ReportContext, to sink: inout Sink) {
         StreamedJSON.write(document(result, failOn: context.failOn, findings: StreamedJSON.placeholder),
@@ -39,6 +39,9 @@ public enum JSONReport: Reporter {
             "images_from_s3": .bool(options.resolver.readsStore),
             "region": options.region.map { .string($0) } ?? .null,
             "ignored_checks": .array(options.ignored.sorted().map { .string($0) }),
+            "thresholds": .object(JSONObject(QualityThresholds.settings.map {
+                ($0.name, .number(JSONNumber(options.thresholds[keyPath: $0.keyPath])))
+            })),
         ])
     }
 
@@ -56,6 +59,8 @@ public enum JSONReport: Reporter {
             "images_not_decoded": .number(JSONNumber(result.imagesNotDecoded)),
             "images_from_cache": .number(JSONNumber(result.imagesFromCache)),
             "integrity_checked": .bool(result.integrityChecked),
+            "images_measured": .number(JSONNumber(result.imagesMeasured)),
+            "pixel_checks_run": .bool(result.pixelChecksRun),
             "images_statement": .string(result.imagesStatement),
             "datasets": .array(result.stats.map(dataset)),
         ])
