@@ -19,7 +19,7 @@ public enum HTMLReport: Reporter {
     public static let name = "html"
     /// Flagged lines drawn, with their pictures; about 10 KB each.
     public static let maxCards = 2000
-    /// Pairs of images with the same bytes shown side by side.
+    /// Pairs of images with the same bytes, or nearly the same picture, shown side by side.
     public static let maxPairs = 200
     /// Labels drawn in the chart.
     static let maxChartLabels = 300
@@ -530,6 +530,8 @@ struct HTMLPage {
             switch finding.code {
             case DuplicateImage.definition.code: other = (finding.role, "first_line", "first_image")
             case TrainTestOverlap.definition.code: other = (.training, "training_line", "training_image")
+            case NearDuplicateImage.definition.code: other = (finding.role, "first_line", "first_image")
+            case TrainTestNearDuplicate.definition.code: other = (.training, "training_line", "training_image")
             default: continue
             }
             // The same file named twice needs no second look; different files with the same bytes do.
@@ -540,7 +542,7 @@ struct HTMLPage {
             pairs.append(Pair(finding: finding, otherRole: other.role, otherLine: line, otherPath: otherPath, path: path))
         }
         guard !pairs.isEmpty else { return }
-        out.append("<section class=\"panel\" id=\"same-images\"><h2>Images with the same bytes</h2><div class=\"pairs\">", to: &sink)
+        out.append("<section class=\"panel\" id=\"same-images\"><h2>The same picture twice</h2><p class=\"cap\">Images with the same bytes, and near-duplicates: the same picture resized, re-encoded, brightened or cropped a little. Each pair shows the earlier line first.</p><div class=\"pairs\">", to: &sink)
         var start = 0
         while start < pairs.count {
             let part = pairs[start..<min(start + HTMLReport.chunk, pairs.count)]
