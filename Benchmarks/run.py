@@ -556,7 +556,9 @@ def main():
             exe = os.path.join(BUILD, "jpeg_methods")
             subprocess.run(["cc", "-O2", "-o", exe, os.path.join(REPO, "Benchmarks", "jpeg_methods.c"),
                             os.path.join(REPO, "Sources", "CJPEGShim", "pf_jpeg.c"),
-                            "-I", os.path.join(REPO, "Sources", "CJPEGShim", "include"), "-ljpeg"], check=True)
+                            os.path.join(REPO, "Sources", "CPixelAverager", "pf_averager.c"),
+                            "-I", os.path.join(REPO, "Sources", "CJPEGShim", "include"),
+                            "-I", os.path.join(REPO, "Sources", "CPixelAverager", "include"), "-ljpeg"], check=True)
             step = max(1, len(by_format["jpeg"]) // args.methods_sample)
             sample = by_format["jpeg"][::step][:args.methods_sample]
             log("decode methods on %d JPEGs (one thread)" % len(sample))
