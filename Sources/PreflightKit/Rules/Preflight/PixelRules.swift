@@ -131,7 +131,7 @@ public struct LowInformationImage: LineRule {
             nothing for the label to name. Such images usually come from a camera or an export \
             that failed. Measured on a grey copy of the image: the information of its luminance \
             (the entropy of its histogram, 0 to 8 bits). Fires under 2.5 bits \
-            (`--threshold min-information=VALUE`); photographs carry 5 to 8. Such an image is not \
+            (`--threshold min-information=VALUE`); well-exposed photographs carry 6 to 8. Such an image is not \
             also reported as dark, washed out, blurred or a near-duplicate. Full mode only.
             """,
         fix: "Remove the image, or replace it with the picture that was meant.",
