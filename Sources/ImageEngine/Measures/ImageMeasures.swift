@@ -142,14 +142,17 @@ public struct ImageMeasures: Sendable, Equatable {
     }
 
     /// The hash, and the 63 coefficients it is made from, scaled to -127...127 by the largest.
-    static func perceptualHash(grey: [UInt8], width: Int, height: Int, orientation: EXIFOrientation)
+    static func perceptualHash(grey stored: [UInt8], width storedWidth: Int, height storedHeight: Int, orientation: EXIFOrientation)
         -> (hash: UInt64, coefficients: [Int8])? {
-        guard width >= hashBand, height >= hashBand else { return nil }
+        guard storedWidth >= hashBand, storedHeight >= hashBand else { return nil }
         let n = hashSide
+        // Turned upright before the border is looked for: the border (and the corner it is
+        // matched against) is the displayed picture's, whichever way the pixels are stored.
+        let (grey, width, height) = upright(stored, width: storedWidth, height: storedHeight, orientation: orientation)
         let (xs, ys) = inner(grey: grey, width: width, height: height)
         let ox = xs.lowerBound, oy = ys.lowerBound, iw = xs.count, ih = ys.count
         // Box means over a 32 x 32 grid of cells (every cell at least one pixel).
-        var cells = [Double](repeating: 0, count: n * n)
+        var shown = [Double](repeating: 0, count: n * n)
         for cy in 0..<n {
             let y0 = oy + cy * ih / n, y1 = max(y0 + 1, oy + (cy + 1) * ih / n)
             for cx in 0..<n {
@@ -159,27 +162,7 @@ public struct ImageMeasures: Sendable, Equatable {
                     let row = y * width
                     for x in x0..<x1 { sum += Int(grey[row + x]) }
                 }
-                cells[cy * n + cx] = Double(sum) / Double((y1 - y0) * (x1 - x0))
-            }
-        }
-        // As displayed: display pixel (X, Y) comes from stored cell source(X, Y).
-        var shown = cells
-        if orientation != .normal {
-            for y in 0..<n {
-                for x in 0..<n {
-                    let (sx, sy): (Int, Int)
-                    switch orientation {
-                    case .normal: (sx, sy) = (x, y)
-                    case .mirrorHorizontal: (sx, sy) = (n - 1 - x, y)
-                    case .rotate180: (sx, sy) = (n - 1 - x, n - 1 - y)
-                    case .mirrorVertical: (sx, sy) = (x, n - 1 - y)
-                    case .transpose: (sx, sy) = (y, x)
-                    case .rotate90CW: (sx, sy) = (y, n - 1 - x)
-                    case .transverse: (sx, sy) = (n - 1 - y, n - 1 - x)
-                    case .rotate270CW: (sx, sy) = (n - 1 - y, x)
-                    }
-                    shown[y * n + x] = cells[sy * n + sx]
-                }
+                shown[cy * n + cx] = Double(sum) / Double((y1 - y0) * (x1 - x0))
             }
         }
         // The 8 x 8 lowest DCT coefficients, rows then columns.
@@ -207,6 +190,30 @@ public struct ImageMeasures: Sendable, Equatable {
         let largest = coefficients.map(abs).max() ?? 0
         let scaled = coefficients.map { largest > 0 ? Int8(($0 / largest * 127).rounded()) : 0 }
         return (hash, scaled)
+    }
+
+    /// The picture as displayed: display pixel (X, Y) comes from stored pixel source(X, Y).
+    static func upright(_ grey: [UInt8], width: Int, height: Int, orientation: EXIFOrientation) -> ([UInt8], Int, Int) {
+        guard orientation != .normal else { return (grey, width, height) }
+        let (w, h) = orientation.swapsDimensions ? (height, width) : (width, height)
+        var shown = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                let (sx, sy): (Int, Int)
+                switch orientation {
+                case .normal: (sx, sy) = (x, y)
+                case .mirrorHorizontal: (sx, sy) = (width - 1 - x, y)
+                case .rotate180: (sx, sy) = (width - 1 - x, height - 1 - y)
+                case .mirrorVertical: (sx, sy) = (x, height - 1 - y)
+                case .transpose: (sx, sy) = (y, x)
+                case .rotate90CW: (sx, sy) = (y, height - 1 - x)
+                case .transverse: (sx, sy) = (width - 1 - y, height - 1 - x)
+                case .rotate270CW: (sx, sy) = (width - 1 - y, x)
+                }
+                shown[y * w + x] = grey[sy * width + sx]
+            }
+        }
+        return (shown, w, h)
     }
 
     // MARK: - Sharpness

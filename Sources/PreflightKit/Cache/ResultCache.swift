@@ -16,7 +16,7 @@ import Synchronization
 /// Rules are never cached: they run on the cached facts every time.
 public final class ResultCache: Sendable {
     /// Bumped whenever the engine's facts or the cache's encoding of them change meaning.
-    public static let engineVersion = 3
+    public static let engineVersion = 4
 
     struct Entry: Sendable {
         var identity: FileIdentity
