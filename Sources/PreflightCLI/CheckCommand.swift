@@ -160,8 +160,8 @@ struct CheckCommand: ParsableCommand {
         let inputs = try [(training, DatasetRole.training)] .appending(test.map { ($0, .testing) })
             .map { name, role in try s3.map { try $0.input(name, role: role) } ?? ManifestInput(path: name, role: role) }
 
-        var options = images.checkOptions(mode: mode, maxPixels: maxPixels, s3: s3, manifestInS3: inS3)
-        options.ignored = Set(ignored.map { $0.uppercased() })
+        var options = images.checkOptions(mode: mode, maxPixels: maxPixels, s3: s3, manifestInS3: inS3,
+                                          ignored: Set(ignored.map { $0.uppercased() }))
         for setting in thresholds { _ = options.thresholds.set(setting) }
         options.region = region.flatMap(ServiceLimits.region(named:))
         // The quotas of the region the dataset's bucket is in, unless --region says otherwise.

@@ -57,10 +57,13 @@ struct ImageLocationOptions: ParsableArguments {
 
     /// The options of a run that reads images. Call once per run. With `s3`, images no --map
     /// or --root covers are read from S3 when `--images-from-s3` says so or `manifestInS3`.
+    /// `ignored` comes before the cache is opened: it decides whether pixels are measured, and
+    /// so which cache file holds the run's facts.
     func checkOptions(mode: ProbeMode, maxPixels: UInt64 = ProbeOptions.defaultMaxPixels, s3: S3Access? = nil,
-                      manifestInS3: Bool = false) -> CheckOptions {
+                      manifestInS3: Bool = false, ignored: Set<String> = []) -> CheckOptions {
         var options = CheckOptions()
         options.mode = mode
+        options.ignored = ignored
         options.maxPixels = maxPixels
         options.jobs = jobs ?? ProcessInfoCores.count
         let readsS3 = s3 != nil && (imagesFromS3 || (manifestInS3 && maps.isEmpty && root == nil))
