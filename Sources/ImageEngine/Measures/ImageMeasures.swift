@@ -75,9 +75,11 @@ public struct ImageMeasures: Sendable, Equatable {
         guard width > 0, height > 0, grey.count == width * height else { return nil }
         var histogram = [Int](repeating: 0, count: 256)
         var total = 0
-        for value in grey {
-            histogram[Int(value)] += 1
-            total += Int(value)
+        histogram.withUnsafeMutableBufferPointer { h in
+            for value in grey {
+                h[Int(value)] += 1
+                total += Int(value)
+            }
         }
         let count = Double(grey.count)
         var entropy = 0.0
@@ -117,8 +119,8 @@ public struct ImageMeasures: Sendable, Equatable {
     static let hashSide = 32
     static let hashBand = 8
 
-    /// Cosines of the DCT-II basis, [u][x], for the 8 lowest frequencies over 32 samples.
-    private static let cosines: [[Double]] = (0..<hashBand).map { u in
+    /// Cosines of the DCT-II basis, at [u * 32 + x], for the 8 lowest frequencies over 32 samples.
+    private static let cosines: [Double] = (0..<hashBand).flatMap { u in
         (0..<hashSide).map { x in cos(Double((2 * x + 1) * u) * Double.pi / Double(2 * hashSide)) }
     }
 
@@ -153,35 +155,41 @@ public struct ImageMeasures: Sendable, Equatable {
         let ox = xs.lowerBound, oy = ys.lowerBound, iw = xs.count, ih = ys.count
         // Box means over a 32 x 32 grid of cells (every cell at least one pixel).
         var shown = [Double](repeating: 0, count: n * n)
-        for cy in 0..<n {
-            let y0 = oy + cy * ih / n, y1 = max(y0 + 1, oy + (cy + 1) * ih / n)
-            for cx in 0..<n {
-                let x0 = ox + cx * iw / n, x1 = max(x0 + 1, ox + (cx + 1) * iw / n)
-                var sum = 0
-                for y in y0..<y1 {
-                    let row = y * width
-                    for x in x0..<x1 { sum += Int(grey[row + x]) }
+        grey.withUnsafeBufferPointer { g in
+            for cy in 0..<n {
+                let y0 = oy + cy * ih / n, y1 = max(y0 + 1, oy + (cy + 1) * ih / n)
+                for cx in 0..<n {
+                    let x0 = ox + cx * iw / n, x1 = max(x0 + 1, ox + (cx + 1) * iw / n)
+                    var sum = 0
+                    for y in y0..<y1 {
+                        let row = y * width
+                        for x in x0..<x1 { sum &+= Int(g[row + x]) }
+                    }
+                    shown[cy * n + cx] = Double(sum) / Double((y1 - y0) * (x1 - x0))
                 }
-                shown[cy * n + cx] = Double(sum) / Double((y1 - y0) * (x1 - x0))
             }
         }
         // The 8 x 8 lowest DCT coefficients, rows then columns.
         let band = hashBand
-        var rows = [Double](repeating: 0, count: n * band)   // [y][u]
-        for y in 0..<n {
-            for u in 0..<band {
-                var sum = 0.0
-                for x in 0..<n { sum += shown[y * n + x] * cosines[u][x] }
-                rows[y * band + u] = sum
-            }
-        }
         var coefficients: [Double] = []
         coefficients.reserveCapacity(band * band - 1)
-        for v in 0..<band {
-            for u in 0..<band where u + v > 0 {
-                var sum = 0.0
-                for y in 0..<n { sum += rows[y * band + u] * cosines[v][y] }
-                coefficients.append(sum)
+        Self.cosines.withUnsafeBufferPointer { c in
+            shown.withUnsafeBufferPointer { f in
+                var rows = [Double](repeating: 0, count: n * band)   // [y][u]
+                for y in 0..<n {
+                    for u in 0..<band {
+                        var sum = 0.0
+                        for x in 0..<n { sum += f[y * n + x] * c[u * n + x] }
+                        rows[y * band + u] = sum
+                    }
+                }
+                for v in 0..<band {
+                    for u in 0..<band where u + v > 0 {
+                        var sum = 0.0
+                        for y in 0..<n { sum += rows[y * band + u] * c[v * n + y] }
+                        coefficients.append(sum)
+                    }
+                }
             }
         }
         let median = coefficients.sorted()[coefficients.count / 2]
@@ -229,12 +237,16 @@ public struct ImageMeasures: Sendable, Equatable {
         guard range >= 16 else { return nil }
         // The 4-neighbour Laplacian of 8-bit values lies within -1020...1020.
         var edges = [Int](repeating: 0, count: 4 * 255 + 1)
-        for y in 1..<(height - 1) {
-            let row = y * width
-            for x in 1..<(width - 1) {
-                let i = row + x
-                let l = 4 * Int(grey[i]) - Int(grey[i - 1]) - Int(grey[i + 1]) - Int(grey[i - width]) - Int(grey[i + width])
-                edges[abs(l)] += 1
+        grey.withUnsafeBufferPointer { g in
+            edges.withUnsafeMutableBufferPointer { e in
+                for y in 1..<(height - 1) {
+                    let row = y * width
+                    for x in 1..<(width - 1) {
+                        let i = row + x
+                        let l = 4 * Int(g[i]) - Int(g[i - 1]) - Int(g[i + 1]) - Int(g[i - width]) - Int(g[i + width])
+                        e[abs(l)] += 1
+                    }
+                }
             }
         }
         let strongest = percentile(edges, count: (width - 2) * (height - 2), share: 0.999)
