@@ -95,29 +95,46 @@ int pf_grey_start(pf_grey_averager *a, uint32_t in_width, uint32_t in_height, ui
     return 1;
 }
 
+/* Samples fall into cells in runs (a cell is several samples wide): each run is summed in
+   registers and added to its cell once, not sample by sample through memory. */
+#define PF_GREY_RUNS(value_of_sample)                                  \
+    do {                                                               \
+        uint32_t cell = a->column_cell[0], sum = 0, n = 0;             \
+        for (uint32_t i = 0; i < a->samples; i++) {                    \
+            uint32_t next = a->column_cell[i];                         \
+            if (next != cell) {                                        \
+                sums[cell] += sum;                                     \
+                counts[cell] += n;                                     \
+                cell = next;                                           \
+                sum = 0;                                               \
+                n = 0;                                                 \
+            }                                                          \
+            sum += (value_of_sample);                                  \
+            n += 1;                                                    \
+        }                                                              \
+        if (n > 0) {                                                   \
+            sums[cell] += sum;                                         \
+            counts[cell] += n;                                         \
+        }                                                              \
+    } while (0)
+
 void pf_grey_add_samples(pf_grey_averager *a, uint32_t y, const uint8_t *grey) {
-    if (!pf_grey_wants_row(a, y)) return;
+    if (!pf_grey_wants_row(a, y) || a->samples == 0) return;
     size_t row = (size_t)(y / a->cell) * a->out_width;
     uint32_t *sums = a->sums + row, *counts = a->counts + row;
-    for (uint32_t i = 0; i < a->samples; i++) {
-        uint32_t cell = a->column_cell[i];
-        sums[cell] += grey[i];
-        counts[cell] += 1;
-    }
+    PF_GREY_RUNS(grey[i]);
 }
 
 void pf_grey_add_row(pf_grey_averager *a, uint32_t y, const uint8_t *pixels, int channels) {
-    if (!pf_grey_wants_row(a, y)) return;
+    if (!pf_grey_wants_row(a, y) || a->samples == 0) return;
     size_t row = (size_t)(y / a->cell) * a->out_width;
     uint32_t *sums = a->sums + row, *counts = a->counts + row;
     size_t stride = (size_t)a->step * (size_t)channels;
-    const uint8_t *p = pixels;
-    for (uint32_t i = 0; i < a->samples; i++, p += stride) {
+    if (channels >= 3) {
         /* ITU-R BT.601 luma, as JPEG's YCbCr has it. */
-        uint32_t grey = channels >= 3 ? (77u * p[0] + 150u * p[1] + 29u * p[2] + 128u) >> 8 : p[0];
-        uint32_t cell = a->column_cell[i];
-        sums[cell] += grey;
-        counts[cell] += 1;
+        PF_GREY_RUNS((77u * pixels[i * stride] + 150u * pixels[i * stride + 1] + 29u * pixels[i * stride + 2] + 128u) >> 8);
+    } else {
+        PF_GREY_RUNS(pixels[i * stride]);
     }
 }
 
