@@ -515,8 +515,11 @@ def manifest_line(source_ref, width, height, boxes, job="bench/photos", day=0):
 
 def generate_photos(args):
     out = args.output
-    os.makedirs(out, exist_ok=True)
     plan = _plan(args)
+    if any(defect == "corrupt_jpeg_data" for _, _, _, defect in plan) and shutil.which("djpeg") is None:
+        # Without djpeg a corrupted JPEG cannot be checked to be corrupt to libjpeg-turbo.
+        sys.exit("photos mode needs djpeg to check its corrupt JPEGs: apt-get install libjpeg-turbo-progs")
+    os.makedirs(out, exist_ok=True)
     jobs = [(i, fmt, size, defect, out, args.seed) for i, fmt, size, defect in plan]
     # Duplicates are copies made afterwards: generate nothing for them now.
     todo = [j for j in jobs if j[3] != "duplicate_image"]
