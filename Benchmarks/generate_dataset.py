@@ -121,27 +121,33 @@ def _noise_layer(rng, gw, gh, w, h, sigma):
     return Image.fromarray(small, "RGB").resize((w, h), Image.BICUBIC)
 
 
-def photo(w, h, rng):
-    """A photographic-looking picture: a gradient and fractal noise at the picture's own
-    scale, one to four flat shapes (the objects, whose boxes are returned), then texture at
-    fixed pixel scales and luminance grain, so that JPEG at quality 90 takes about 2 bits a
-    pixel at any size, as camera pictures do."""
-    sw, sh = (96, 72) if w >= h else (72, 96)
+def backdrop(w, h, style, layout, colours, portrait_grid=True):
+    """A gradient (its colours within `colours` and its angle from `style`) and fractal noise
+    (from `layout`) made at 96x72 and enlarged to w x h: the scene behind the objects."""
+    sw, sh = (96, 72) if w >= h or not portrait_grid else (72, 96)
     yy = np.linspace(0, 1, sh, dtype=np.float32)[:, None]
     xx = np.linspace(0, 1, sw, dtype=np.float32)[None, :]
-    c0, c1 = rng.uniform(20, 235, 3), rng.uniform(20, 235, 3)
-    angle = rng.uniform(0, 2 * np.pi)
+    c0, c1 = style.uniform(*colours, 3), style.uniform(*colours, 3)
+    angle = style.uniform(0, 2 * np.pi)
     g = np.cos(angle) * xx + np.sin(angle) * yy
     g = (g - g.min()) / (g.max() - g.min() + 1e-6)
     base = c0 + (c1 - c0) * g[..., None]
     amp = 45.0
     for cells in (3, 6, 12, 24, 48):
         gw, gh = max(2, cells * sw // 96), max(2, cells * sh // 96)
-        n = rng.normal(0, 1, (gh, gw, 3)).astype(np.float32) * 0.6 + rng.normal(0, 1, (gh, gw, 1)).astype(np.float32)
+        n = layout.normal(0, 1, (gh, gw, 3)).astype(np.float32) * 0.6 + layout.normal(0, 1, (gh, gw, 1)).astype(np.float32)
         small = Image.fromarray((n * 32 + 128).clip(0, 255).astype(np.uint8), "RGB")
         base += (np.asarray(small.resize((sw, sh), Image.BICUBIC), np.float32) - 128) * amp / 32
         amp *= 0.6
-    im = Image.fromarray(base.clip(0, 255).astype(np.uint8), "RGB").resize((w, h), Image.BICUBIC)
+    return Image.fromarray(base.clip(0, 255).astype(np.uint8), "RGB").resize((w, h), Image.BICUBIC)
+
+
+def photo(w, h, rng):
+    """A photographic-looking picture: a gradient and fractal noise at the picture's own
+    scale, one to four flat shapes (the objects, whose boxes are returned), then texture at
+    fixed pixel scales and luminance grain, so that JPEG at quality 90 takes about 2 bits a
+    pixel at any size, as camera pictures do."""
+    im = backdrop(w, h, rng, rng, colours=(20, 235))
 
     draw = ImageDraw.Draw(im)
     boxes = []

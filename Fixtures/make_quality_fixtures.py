@@ -66,6 +66,9 @@ except ImportError:  # pragma: no cover
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "images", "quality")
+# The benchmark's scene generator draws the backdrop of these photographs too.
+sys.path.insert(0, os.path.join(HERE, "..", "Benchmarks"))
+from generate_dataset import backdrop  # noqa: E402
 W, H = 480, 360
 QUALITY = 85
 MAX_TOTAL_BYTES = 800 * 1024
@@ -124,23 +127,7 @@ def photo(style_seed, layout_seed, w=W, h=H):
     and where the shapes stand."""
     style = np.random.default_rng([style_seed, 1])
     layout = np.random.default_rng([layout_seed, 2])
-    sw, sh = 96, 72
-    yy = np.linspace(0, 1, sh, dtype=np.float32)[:, None]
-    xx = np.linspace(0, 1, sw, dtype=np.float32)[None, :]
-    c0, c1 = style.uniform(30, 225, 3), style.uniform(30, 225, 3)
-    angle = style.uniform(0, 2 * np.pi)
-    g = np.cos(angle) * xx + np.sin(angle) * yy
-    g = (g - g.min()) / (g.max() - g.min() + 1e-6)
-    base = c0 + (c1 - c0) * g[..., None]
-    amp = 45.0
-    for cells in (3, 6, 12, 24, 48):
-        gw, gh = max(2, cells * sw // 96), max(2, cells * sh // 96)
-        n = layout.normal(0, 1, (gh, gw, 3)).astype(np.float32) * 0.6 + \
-            layout.normal(0, 1, (gh, gw, 1)).astype(np.float32)
-        small = Image.fromarray((n * 32 + 128).clip(0, 255).astype(np.uint8), "RGB")
-        base += (np.asarray(small.resize((sw, sh), Image.BICUBIC), np.float32) - 128) * amp / 32
-        amp *= 0.6
-    im = Image.fromarray(base.clip(0, 255).astype(np.uint8), "RGB").resize((w, h), Image.BICUBIC)
+    im = backdrop(w, h, style, layout, colours=(30, 225), portrait_grid=False)
 
     draw = ImageDraw.Draw(im)
     for _ in range(int(style.integers(2, 5))):

@@ -5,23 +5,11 @@ import Testing
 /// and the order in which `NearDuplicates.find` matches training and test images.
 @Suite("Near-duplicate index")
 struct NearDuplicateIndexTests {
-    /// SplitMix64: the same numbers on every run and platform.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Perceptual hashes have 63 bits.
     static let bits: UInt64 = (1 << 63) - 1
 
     /// `hash` with `count` distinct random bits of its 63 flipped.
-    static func flipped(_ hash: UInt64, _ count: Int, _ rng: inout SeededGenerator) -> UInt64 {
+    static func flipped(_ hash: UInt64, _ count: Int, _ rng: inout SplitMix64) -> UInt64 {
         var out = hash
         for bit in (0..<63).shuffled(using: &rng).prefix(count) { out ^= 1 << UInt64(bit) }
         return out
@@ -29,7 +17,7 @@ struct NearDuplicateIndexTests {
 
     /// Clusters (a base hash and copies of it 0 to 12 bits away) mixed with unrelated hashes.
     static func clustered(count: Int, seed: UInt64) -> [UInt64] {
-        var rng = SeededGenerator(state: seed)
+        var rng = SplitMix64(seed: seed)
         var bases: [UInt64] = []
         var out: [UInt64] = []
         while out.count < count {
@@ -91,7 +79,7 @@ struct NearDuplicateIndexTests {
     /// comparing every pair, a fiftieth of it.
     @Test func everyPlantedCopyIsFoundAmongTheServicesMaximumOfImages() {
         let n = 250_000, maxDistance = 10
-        var rng = SeededGenerator(state: 7)
+        var rng = SplitMix64(seed: 7)
         var index = NearDuplicateIndex(maxDistance: maxDistance)
         var planted = 0, missed = 0
         for i in 0..<n {

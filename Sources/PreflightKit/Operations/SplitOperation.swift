@@ -264,7 +264,7 @@ private struct UnionFind {
 
 /// A small, seedable generator (SplitMix64) with its own shuffle, so a seed gives the same
 /// split on every platform and Swift version.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
 
