@@ -1,6 +1,5 @@
 #include "pf_png.h"
 #include "pf_png_idat.h"
-#include "pf_png_thumb.h"
 
 #include <libdeflate.h>
 #include <png.h>

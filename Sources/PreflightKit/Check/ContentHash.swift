@@ -6,11 +6,15 @@ import Crypto
 public enum ContentHash {
     /// The lower-case hex SHA-256 digest of `bytes`.
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        hex(bytes.withUnsafeBytes { SHA256.hash(data: $0) })
+    }
+
+    /// Bytes as lower-case hex, two digits each.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
-        out.reserveCapacity(SHA256.byteCount * 2)
-        let digest = bytes.withUnsafeBytes { SHA256.hash(data: $0) }
-        for byte in digest {
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0xF)])
         }

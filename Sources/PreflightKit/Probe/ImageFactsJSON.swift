@@ -43,17 +43,7 @@ extension ImageMeasures {
     }
 
     /// The coefficients as two hexadecimal digits each (two's complement).
-    public var lowFrequenciesHex: String {
-        let digits = Array("0123456789abcdef")
-        var text = ""
-        text.reserveCapacity(lowFrequencies.count * 2)
-        for c in lowFrequencies {
-            let byte = UInt8(bitPattern: c)
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 15)])
-        }
-        return text
-    }
+    public var lowFrequenciesHex: String { ContentHash.hex(lowFrequencies.lazy.map { UInt8(bitPattern: $0) }) }
 
     /// Reads back `lowFrequenciesHex`; nil when it does not fit.
     public static func lowFrequencies(hex: String) -> [Int8]? {
