@@ -142,6 +142,16 @@ def backdrop(w, h, style, layout, colours, portrait_grid=True):
     return Image.fromarray(base.clip(0, 255).astype(np.uint8), "RGB").resize((w, h), Image.BICUBIC)
 
 
+def draw_shape(draw, kind, x, y, bw, bh, colour):
+    """A flat ellipse (kind 0), rectangle (1) or triangle (2) filling the box at x, y."""
+    if kind == 0:
+        draw.ellipse([x, y, x + bw - 1, y + bh - 1], fill=colour)
+    elif kind == 1:
+        draw.rectangle([x, y, x + bw - 1, y + bh - 1], fill=colour)
+    else:
+        draw.polygon([(x, y + bh - 1), (x + bw - 1, y + bh - 1), (x + bw // 2, y)], fill=colour)
+
+
 def photo(w, h, rng):
     """A photographic-looking picture: a gradient and fractal noise at the picture's own
     scale, one to four flat shapes (the objects, whose boxes are returned), then texture at
@@ -156,12 +166,7 @@ def photo(w, h, rng):
         x, y = int(rng.integers(0, w - bw)), int(rng.integers(0, h - bh))
         colour = tuple(int(v) for v in rng.uniform(10, 245, 3))
         kind = int(rng.integers(0, 3))
-        if kind == 0:
-            draw.ellipse([x, y, x + bw - 1, y + bh - 1], fill=colour)
-        elif kind == 1:
-            draw.rectangle([x, y, x + bw - 1, y + bh - 1], fill=colour)
-        else:
-            draw.polygon([(x, y + bh - 1), (x + bw - 1, y + bh - 1), (x + bw // 2, y)], fill=colour)
+        draw_shape(draw, kind, x, y, bw, bh, colour)
         boxes.append({"class_id": kind, "left": x, "top": y, "width": bw, "height": bh})
 
     im = ImageChops.add(im, _noise_layer(rng, max(2, w // 24), max(2, h // 24), w, h, 12), 1.0, -128)

@@ -68,7 +68,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "images", "quality")
 # The benchmark's scene generator draws the backdrop of these photographs too.
 sys.path.insert(0, os.path.join(HERE, "..", "Benchmarks"))
-from generate_dataset import backdrop  # noqa: E402
+from generate_dataset import backdrop, draw_shape  # noqa: E402
 W, H = 480, 360
 QUALITY = 85
 MAX_TOTAL_BYTES = 800 * 1024
@@ -135,12 +135,7 @@ def photo(style_seed, layout_seed, w=W, h=H):
         colour = tuple(int(v) for v in style.uniform(10, 245, 3))
         kind = int(style.integers(0, 3))
         x, y = int(layout.integers(0, w - bw)), int(layout.integers(0, h - bh))
-        if kind == 0:
-            draw.ellipse([x, y, x + bw - 1, y + bh - 1], fill=colour)
-        elif kind == 1:
-            draw.rectangle([x, y, x + bw - 1, y + bh - 1], fill=colour)
-        else:
-            draw.polygon([(x, y + bh - 1), (x + bw - 1, y + bh - 1), (x + bw // 2, y)], fill=colour)
+        draw_shape(draw, kind, x, y, bw, bh, colour)
 
     im = ImageChops.add(im, _noise_layer(layout, w // 24, h // 24, w, h, 12), 1.0, -128)
     im = ImageChops.add(im, _noise_layer(layout, w // 5, h // 5, w, h, 6), 1.0, -128)
